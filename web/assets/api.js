@@ -1,0 +1,181 @@
+// Thin client for the Freelancer Workspace JSON API.
+//
+// Every error the server sends has the body {"error": code, "message": text};
+// `api()` turns it into an `ApiError` the pages can show as-is. A 401 on an
+// authenticated request means the token is no longer good (expired, session
+// terminated by behavioural monitoring, or signed out elsewhere): the stored
+// session is dropped and the browser goes back to the sign-in page with a
+// reason the sign-in page explains.
+
+const STORE_KEY = "fw.session";
+
+/** An error answer from the API, or a network failure (status 0). */
+export class ApiError extends Error {
+  constructor(status, code, message, retryAfter = null) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** The signed-in session kept in this tab, or null. */
+export function currentSession() {
+  try {
+    const raw = sessionStorage.getItem(STORE_KEY);
+    if (!raw) return null;
+    const s = JSON.parse(raw);
+    return s && typeof s.token === "string" ? s : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Stores the body of a successful `POST /api/start-session`. */
+export function saveSession(body) {
+  const s = {
+    token: body.access_token,
+    user: body.user || null,
+    sessionId: body.session_id || null,
+    wsUrl: body.ws_url || "/ws/behavioral",
+    expiresAt: Date.now() + (Number(body.expires_in) || 3600) * 1000,
+  };
+  sessionStorage.setItem(STORE_KEY, JSON.stringify(s));
+  return s;
+}
+
+/** Updates the cached user object (e.g. after `GET /api/me`). */
+export function updateUser(user) {
+  const s = currentSession();
+  if (!s) return;
+  s.user = { ...(s.user || {}), ...user };
+  if (user.session_id) s.sessionId = user.session_id;
+  sessionStorage.setItem(STORE_KEY, JSON.stringify(s));
+}
+
+export function clearSession() {
+  sessionStorage.removeItem(STORE_KEY);
+}
+
+const REDIRECT_CODES = new Set(["session_terminated", "token_expired", "unauthorized"]);
+let leaving = false;
+
+/**
+ * Leaves the current page for the sign-in page with a reason.
+ * `extra` is added to the query string (e.g. {why: "anomaly"}).
+ */
+export function backToSignIn(reason, extra = {}) {
+  if (leaving) return;
+  leaving = true;
+  clearSession();
+  const q = new URLSearchParams({ reason, ...extra });
+  window.location.assign(`/?${q.toString()}`);
+}
+
+/** True once the page has started leaving for the sign-in page. */
+export function isLeaving() {
+  return leaving;
+}
+
+function fallbackMessage(status) {
+  switch (status) {
+    case 400:
+      return "The request could not be read.";
+    case 401:
+      return "Please sign in.";
+    case 403:
+      return "You are not allowed to do that.";
+    case 404:
+      return "Not found.";
+    case 409:
+      return "That conflicts with something that already exists.";
+    case 413:
+      return "That is too large.";
+    case 422:
+      return "A value is not valid.";
+    case 429:
+      return "Too many attempts. Please wait and try again.";
+    default:
+      return status >= 500 ? "The server had a problem. Please try again." : `Request failed (${status}).`;
+  }
+}
+
+/**
+ * Calls the API. `body` (if not undefined) is sent as JSON. Returns the parsed
+ * JSON body, or null for an empty answer (204). Throws `ApiError`.
+ *
+ * Options: `auth` (default true) sends the stored bearer token;
+ * `redirectOn401` (default true) goes back to sign-in when an authenticated
+ * request gets a 401.
+ */
+export async function api(method, path, body, { auth = true, redirectOn401 = true } = {}) {
+  const headers = { Accept: "application/json" };
+  const init = { method, headers };
+  if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const session = auth ? currentSession() : null;
+  if (auth) {
+    if (!session) {
+      if (redirectOn401) backToSignIn("unauthorized");
+      throw new ApiError(401, "unauthorized", "Please sign in.");
+    }
+    headers.Authorization = `Bearer ${session.token}`;
+  }
+
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, "network", "Cannot reach the server. Check your connection and try again.");
+  }
+
+  const text = await res.text();
+  let data = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (res.ok) return data;
+
+  const code = data && typeof data.error === "string" ? data.error : `http_${res.status}`;
+  const message = data && typeof data.message === "string" && data.message ? data.message : fallbackMessage(res.status);
+  const ra = res.headers.get("Retry-After");
+  const retryAfter = ra !== null && /^\d+$/.test(ra.trim()) ? Number(ra.trim()) : null;
+  const err = new ApiError(res.status, code, message, retryAfter);
+
+  if (res.status === 401 && auth && redirectOn401 && REDIRECT_CODES.has(code)) {
+    backToSignIn(code);
+  }
+  throw err;
+}
+
+/** Formats an RFC 3339 time for people (local time), or "—". */
+export function formatTime(value) {
+  if (!value) return "—";
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? String(value) : d.toLocaleString();
+}
+
+/** Creates an element with attributes and children (strings become text). */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "class") el.className = v;
+    else if (k === "text") el.textContent = v;
+    else if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
+    else if (k in el && typeof v !== "string") el[k] = v;
+    else el.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
