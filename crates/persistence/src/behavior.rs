@@ -1,0 +1,1 @@
+//! Behaviour profiles, stored feature windows and global model versions.

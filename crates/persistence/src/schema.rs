@@ -1,0 +1,151 @@
+//! Diesel schema shared by both backends.
+//!
+//! Hand-maintained: it must match `migrations/sqlite` and
+//! `migrations/postgres` (same tables, columns, nullability and types). Only
+//! SQL types that both backends share are used: `BigInt` ids, `Text` for
+//! UUIDs, enums and JSON, `Timestamp` (UTC, naive), `Date`, `Double`,
+//! `Integer`.
+
+diesel::table! {
+    /// Accounts. `username_key` is the lowercase username and carries the
+    /// UNIQUE constraint, so usernames are unique case-insensitively.
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        username_key -> Text,
+        password_hash -> Text,
+        email -> Nullable<Text>,
+        role -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Projects, owned by a user (deleted with the user).
+    projects (id) {
+        id -> BigInt,
+        owner_id -> BigInt,
+        name -> Text,
+        description -> Nullable<Text>,
+        client -> Nullable<Text>,
+        hourly_rate -> Nullable<Double>,
+        due_date -> Nullable<Date>,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Tasks of a project (deleted with the project).
+    tasks (id) {
+        id -> BigInt,
+        project_id -> BigInt,
+        title -> Text,
+        description -> Nullable<Text>,
+        status -> Text,
+        priority -> Text,
+        due_date -> Nullable<Date>,
+        estimate_hours -> Nullable<Double>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Behaviourally monitored sessions; `id` is a UUID string.
+    monitored_sessions (id) {
+        id -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        last_seen_at -> Nullable<Timestamp>,
+        ended_at -> Nullable<Timestamp>,
+        end_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// Security audit events. `user_id` becomes NULL when the user is
+    /// deleted; `username` is kept. `detail` is a JSON object as text.
+    security_events (id) {
+        id -> BigInt,
+        kind -> Text,
+        severity -> Text,
+        user_id -> Nullable<BigInt>,
+        username -> Nullable<Text>,
+        session_id -> Nullable<Text>,
+        risk_score -> Nullable<Double>,
+        detail -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Failed login attempts, one row per attempt, for the shared throttle.
+    login_failures (id) {
+        id -> BigInt,
+        username_key -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// One behaviour profile per (user, modality); `data` is serialised JSON.
+    behavior_profiles (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        modality -> Text,
+        state -> Text,
+        samples -> Integer,
+        format_version -> Integer,
+        data -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Stored feature windows (JSON) used to train the global model.
+    behavior_windows (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        session_id -> Nullable<Text>,
+        modality -> Text,
+        features -> Text,
+        risk_score -> Nullable<Double>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Versions of the global model; `id` is the version number.
+    global_models (id) {
+        id -> BigInt,
+        modality -> Text,
+        samples -> BigInt,
+        format_version -> Integer,
+        data -> Text,
+        metrics -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(projects -> users (owner_id));
+diesel::joinable!(tasks -> projects (project_id));
+diesel::joinable!(monitored_sessions -> users (user_id));
+diesel::joinable!(security_events -> users (user_id));
+diesel::joinable!(behavior_profiles -> users (user_id));
+diesel::joinable!(behavior_windows -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    projects,
+    tasks,
+    monitored_sessions,
+    security_events,
+    login_failures,
+    behavior_profiles,
+    behavior_windows,
+    global_models,
+);

@@ -1,0 +1,847 @@
+//! One repository test-suite, run against SQLite and (when
+//! `TEST_POSTGRES_URL` is set) PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{Duration, NaiveDate};
+use serde_json::json;
+use workspace_persistence::testing::TestDb;
+use workspace_persistence::{
+    events, login_failures, now_utc, projects, sessions, tasks, transaction, users, Backend,
+    Database, DbConnection, PersistenceError,
+};
+
+/// Generates `sqlite::<name>` and `postgres::<name>` tests calling `<name>(&Database)`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $name() {
+                    let db = workspace_persistence::testing::TestDb::sqlite();
+                    assert_eq!(db.backend(), workspace_persistence::Backend::Sqlite);
+                    super::$name(&db.database());
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $name() {
+                    let Some(db) = workspace_persistence::testing::TestDb::postgres() else {
+                        return;
+                    };
+                    assert_eq!(db.backend(), workspace_persistence::Backend::Postgres);
+                    super::$name(&db.database());
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    ping_and_backend,
+    migrations_are_idempotent,
+    users_crud_and_case_insensitive_uniqueness,
+    users_paging_and_roles,
+    change_role_guards_last_admin,
+    projects_crud_null_updates_and_paging,
+    projects_list_all_with_owner_filter,
+    tasks_crud_filters_and_owner,
+    cascade_deletes,
+    sessions_lifecycle_and_idempotent_end,
+    security_events_filters,
+    login_failures_counting,
+    transactions_commit_and_roll_back,
+);
+
+fn new_user<'a>(name: &'a str, role: &'a str) -> users::NewUser<'a> {
+    users::NewUser {
+        username: name,
+        password_hash: "$2b$04$not-a-real-hash",
+        email: None,
+        role,
+    }
+}
+
+fn with<T>(db: &Database, f: impl FnOnce(&mut DbConnection) -> T) -> T {
+    let mut conn = db.conn().unwrap();
+    f(&mut conn)
+}
+
+fn ping_and_backend(db: &Database) {
+    db.ping().unwrap();
+    let expected = match db.backend() {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    assert_eq!(db.backend().as_str(), expected);
+    with(db, |c| assert_eq!(c.backend(), db.backend()));
+}
+
+fn migrations_are_idempotent(db: &Database) {
+    assert_eq!(db.run_migrations().unwrap(), 0);
+    assert_eq!(db.run_migrations().unwrap(), 0);
+    with(db, |c| assert_eq!(users::count(c).unwrap(), 0));
+}
+
+fn users_crud_and_case_insensitive_uniqueness(db: &Database) {
+    with(db, |c| {
+        let alice = users::create(
+            c,
+            &users::NewUser {
+                email: Some("alice@example.com"),
+                ..new_user("Alice", "user")
+            },
+        )
+        .unwrap();
+        assert_eq!(alice.username, "Alice");
+        assert_eq!(alice.username_key, "alice");
+        assert_eq!(alice.email.as_deref(), Some("alice@example.com"));
+        assert_eq!(alice.role, "user");
+
+        let err = users::create(c, &new_user("aLiCe", "user")).unwrap_err();
+        assert!(err.is_conflict(), "{err:?}");
+        assert_eq!(users::count(c).unwrap(), 1);
+
+        let found = users::find_by_username(c, "ALICE").unwrap().unwrap();
+        assert_eq!(found, alice);
+        assert_eq!(users::find_by_id(c, alice.id).unwrap().unwrap(), alice);
+        assert!(users::find_by_username(c, "bob").unwrap().is_none());
+        assert!(users::find_by_id(c, alice.id + 1000).unwrap().is_none());
+
+        users::update_password_hash(c, alice.id, "$2b$04$other").unwrap();
+        let updated = users::find_by_id(c, alice.id).unwrap().unwrap();
+        assert_eq!(updated.password_hash, "$2b$04$other");
+        assert!(updated.updated_at >= alice.updated_at);
+
+        users::delete(c, alice.id).unwrap();
+        assert!(users::find_by_id(c, alice.id).unwrap().is_none());
+        assert!(matches!(
+            users::delete(c, alice.id),
+            Err(PersistenceError::NotFound)
+        ));
+        // The name is free again.
+        users::create(c, &new_user("ALICE", "user")).unwrap();
+    });
+}
+
+fn users_paging_and_roles(db: &Database) {
+    with(db, |c| {
+        let ids: Vec<i64> = (0..5)
+            .map(|i| {
+                users::create(c, &new_user(&format!("user{i}"), "user"))
+                    .unwrap()
+                    .id
+            })
+            .collect();
+        let page1 = users::list(c, 2, 0).unwrap();
+        let page2 = users::list(c, 2, 2).unwrap();
+        let page3 = users::list(c, 2, 4).unwrap();
+        let got: Vec<i64> = page1
+            .iter()
+            .chain(&page2)
+            .chain(&page3)
+            .map(|u| u.id)
+            .collect();
+        assert_eq!(got, ids);
+        assert!(users::list(c, 2, 6).unwrap().is_empty());
+
+        assert_eq!(users::count_admins(c).unwrap(), 0);
+        let u = users::update_role(c, ids[0], "admin").unwrap();
+        assert_eq!(u.role, "admin");
+        assert_eq!(users::count_admins(c).unwrap(), 1);
+        assert!(matches!(
+            users::update_role(c, 999_999, "admin"),
+            Err(PersistenceError::NotFound)
+        ));
+        // The role column only takes the three roles.
+        assert!(users::update_role(c, ids[1], "root").is_err());
+    });
+}
+
+fn change_role_guards_last_admin(db: &Database) {
+    with(db, |c| {
+        users::create(c, &new_user("root", "admin")).unwrap();
+        users::create(c, &new_user("eve", "user")).unwrap();
+
+        assert_eq!(
+            users::change_role(c, "ROOT", "user").unwrap(),
+            users::RoleChange::WouldRemoveLastAdmin
+        );
+        match users::change_role(c, "eve", "admin").unwrap() {
+            users::RoleChange::Changed {
+                user,
+                previous_role,
+            } => {
+                assert_eq!(user.role, "admin");
+                assert_eq!(previous_role, "user");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(matches!(
+            users::change_role(c, "root", "analyst").unwrap(),
+            users::RoleChange::Changed { .. }
+        ));
+        assert_eq!(
+            users::change_role(c, "eve", "user").unwrap(),
+            users::RoleChange::WouldRemoveLastAdmin
+        );
+        // Admin to admin is fine even for the last admin.
+        assert!(matches!(
+            users::change_role(c, "eve", "admin").unwrap(),
+            users::RoleChange::Changed { .. }
+        ));
+        assert!(matches!(
+            users::change_role(c, "nobody", "admin"),
+            Err(PersistenceError::NotFound)
+        ));
+        assert_eq!(users::count_admins(c).unwrap(), 1);
+    });
+
+    // Concurrent demotions of the two last admins: exactly one may win.
+    with(db, |c| {
+        users::change_role(c, "root", "admin").unwrap();
+    });
+    let handles: Vec<_> = ["root", "eve"]
+        .into_iter()
+        .map(|name| {
+            let db = db.clone();
+            std::thread::spawn(move || db.run(|c| users::change_role(c, name, "user")))
+        })
+        .collect();
+    let outcomes: Vec<_> = handles
+        .into_iter()
+        .map(|h| h.join().unwrap().unwrap())
+        .collect();
+    let changed = outcomes
+        .iter()
+        .filter(|o| matches!(o, users::RoleChange::Changed { .. }))
+        .count();
+    assert_eq!(changed, 1, "{outcomes:?}");
+    with(db, |c| assert_eq!(users::count_admins(c).unwrap(), 1));
+}
+
+fn sample_project(owner_id: i64, name: &str) -> projects::NewProject<'_> {
+    projects::NewProject {
+        owner_id,
+        name,
+        description: Some("desc"),
+        client: Some("ACME"),
+        hourly_rate: Some(85.5),
+        due_date: NaiveDate::from_ymd_opt(2026, 12, 31),
+        status: "active",
+    }
+}
+
+fn projects_crud_null_updates_and_paging(db: &Database) {
+    with(db, |c| {
+        let owner = users::create(c, &new_user("Owner", "user")).unwrap();
+        let p = projects::create(c, &sample_project(owner.id, "Website")).unwrap();
+        assert_eq!(p.owner_username, "Owner");
+        assert_eq!(p.project.owner_id, owner.id);
+        assert_eq!(p.project.name, "Website");
+        assert_eq!(p.project.hourly_rate, Some(85.5));
+        assert_eq!(p.project.due_date, NaiveDate::from_ymd_opt(2026, 12, 31));
+        assert_eq!(projects::get(c, p.project.id).unwrap().unwrap(), p);
+
+        // Partial update: rename, clear description and due date, keep the rest.
+        let changes = projects::ProjectChanges {
+            name: Some("Web shop".into()),
+            description: Some(None),
+            due_date: Some(None),
+            status: Some("on_hold".into()),
+            ..Default::default()
+        };
+        let u = projects::update(c, p.project.id, &changes).unwrap();
+        assert_eq!(u.project.name, "Web shop");
+        assert_eq!(u.project.description, None);
+        assert_eq!(u.project.due_date, None);
+        assert_eq!(u.project.client.as_deref(), Some("ACME"));
+        assert_eq!(u.project.hourly_rate, Some(85.5));
+        assert_eq!(u.project.status, "on_hold");
+        assert!(u.project.updated_at >= p.project.updated_at);
+        assert_eq!(u.project.created_at, p.project.created_at);
+
+        // Set values again, and clear the rate.
+        let u = projects::update(
+            c,
+            p.project.id,
+            &projects::ProjectChanges {
+                description: Some(Some("new".into())),
+                hourly_rate: Some(None),
+                client: Some(None),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(u.project.description.as_deref(), Some("new"));
+        assert_eq!(u.project.hourly_rate, None);
+        assert_eq!(u.project.client, None);
+        assert_eq!(u.project.name, "Web shop");
+
+        // Empty change set: nothing changes.
+        let same = projects::update(c, p.project.id, &Default::default()).unwrap();
+        assert_eq!(same, u);
+        assert!(matches!(
+            projects::update(c, 999_999, &changes),
+            Err(PersistenceError::NotFound)
+        ));
+        assert!(matches!(
+            projects::update(c, 999_999, &Default::default()),
+            Err(PersistenceError::NotFound)
+        ));
+
+        // Paging by ascending id.
+        let mut ids = vec![p.project.id];
+        for i in 0..4 {
+            ids.push(
+                projects::create(c, &sample_project(owner.id, &format!("P{i}")))
+                    .unwrap()
+                    .project
+                    .id,
+            );
+        }
+        let a = projects::list_by_owner(c, owner.id, 3, 0).unwrap();
+        let b = projects::list_by_owner(c, owner.id, 3, 3).unwrap();
+        let got: Vec<i64> = a.iter().chain(&b).map(|p| p.project.id).collect();
+        assert_eq!(got, ids);
+        assert_eq!(projects::count_by_owner(c, owner.id).unwrap(), 5);
+
+        // Unknown owner → foreign key violation.
+        let err = projects::create(c, &sample_project(999_999, "x")).unwrap_err();
+        assert!(
+            matches!(err, PersistenceError::ForeignKeyViolation(_)),
+            "{err:?}"
+        );
+
+        projects::delete(c, p.project.id).unwrap();
+        assert!(projects::get(c, p.project.id).unwrap().is_none());
+        assert!(matches!(
+            projects::delete(c, p.project.id),
+            Err(PersistenceError::NotFound)
+        ));
+    });
+}
+
+fn projects_list_all_with_owner_filter(db: &Database) {
+    with(db, |c| {
+        let a = users::create(c, &new_user("Ann", "user")).unwrap();
+        let b = users::create(c, &new_user("bob", "analyst")).unwrap();
+        let pa = projects::create(c, &sample_project(a.id, "A1")).unwrap();
+        let pb = projects::create(c, &sample_project(b.id, "B1")).unwrap();
+        let pa2 = projects::create(c, &sample_project(a.id, "A2")).unwrap();
+
+        let all = projects::list_all(c, None, 50, 0).unwrap();
+        assert_eq!(all, vec![pa.clone(), pb.clone(), pa2.clone()]);
+        assert_eq!(all[1].owner_username, "bob");
+
+        let anns = projects::list_all(c, Some("ANN"), 50, 0).unwrap();
+        assert_eq!(anns, vec![pa.clone(), pa2.clone()]);
+        assert_eq!(projects::list_all(c, Some("ann"), 1, 1).unwrap(), vec![pa2]);
+        assert!(projects::list_all(c, Some("nobody"), 50, 0)
+            .unwrap()
+            .is_empty());
+        assert_eq!(projects::list_by_owner(c, b.id, 50, 0).unwrap(), vec![pb]);
+    });
+}
+
+fn tasks_crud_filters_and_owner(db: &Database) {
+    with(db, |c| {
+        let owner = users::create(c, &new_user("tasker", "user")).unwrap();
+        let p = projects::create(c, &sample_project(owner.id, "P"))
+            .unwrap()
+            .project;
+        let t = tasks::create(
+            c,
+            &tasks::NewTask {
+                project_id: p.id,
+                title: "Design",
+                description: Some("mockups"),
+                status: "todo",
+                priority: "normal",
+                due_date: NaiveDate::from_ymd_opt(2027, 1, 15),
+                estimate_hours: Some(7.5),
+            },
+        )
+        .unwrap();
+        assert_eq!(t.project_id, p.id);
+        assert_eq!(t.estimate_hours, Some(7.5));
+        assert_eq!(tasks::get(c, t.id).unwrap().unwrap(), t);
+        let with_owner = tasks::get_with_owner(c, t.id).unwrap().unwrap();
+        assert_eq!(with_owner.task, t);
+        assert_eq!(with_owner.owner_id, owner.id);
+        assert!(tasks::get_with_owner(c, 999_999).unwrap().is_none());
+
+        for (i, status) in ["todo", "done", "in_progress", "done", "blocked"]
+            .iter()
+            .enumerate()
+        {
+            tasks::create(
+                c,
+                &tasks::NewTask {
+                    project_id: p.id,
+                    title: &format!("T{i}"),
+                    description: None,
+                    status,
+                    priority: "low",
+                    due_date: None,
+                    estimate_hours: None,
+                },
+            )
+            .unwrap();
+        }
+        let all = tasks::list_by_project(c, p.id, None, 100, 0).unwrap();
+        assert_eq!(all.len(), 6);
+        assert!(all.windows(2).all(|w| w[0].id < w[1].id));
+        let done = tasks::list_by_project(c, p.id, Some("done"), 100, 0).unwrap();
+        assert_eq!(
+            done.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(),
+            ["T1", "T3"]
+        );
+        let page = tasks::list_by_project(c, p.id, None, 2, 2).unwrap();
+        assert_eq!(page, all[2..4].to_vec());
+        assert_eq!(tasks::count_by_project(c, p.id).unwrap(), 6);
+
+        let u = tasks::update(
+            c,
+            t.id,
+            &tasks::TaskChanges {
+                status: Some("in_progress".into()),
+                description: Some(None),
+                estimate_hours: Some(None),
+                due_date: Some(None),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(u.status, "in_progress");
+        assert_eq!(u.description, None);
+        assert_eq!(u.estimate_hours, None);
+        assert_eq!(u.due_date, None);
+        assert_eq!(u.title, "Design");
+        assert_eq!(u.priority, "normal");
+        let u2 = tasks::update(
+            c,
+            t.id,
+            &tasks::TaskChanges {
+                title: Some("Design v2".into()),
+                priority: Some("urgent".into()),
+                estimate_hours: Some(Some(2.0)),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(u2.title, "Design v2");
+        assert_eq!(u2.priority, "urgent");
+        assert_eq!(u2.estimate_hours, Some(2.0));
+        assert_eq!(u2.status, "in_progress");
+        assert_eq!(tasks::update(c, t.id, &Default::default()).unwrap(), u2);
+        assert!(matches!(
+            tasks::update(c, 999_999, &tasks::TaskChanges::default()),
+            Err(PersistenceError::NotFound)
+        ));
+        assert!(matches!(
+            tasks::update(
+                c,
+                999_999,
+                &tasks::TaskChanges {
+                    title: Some("x".into()),
+                    ..Default::default()
+                }
+            ),
+            Err(PersistenceError::NotFound)
+        ));
+
+        let err = tasks::create(
+            c,
+            &tasks::NewTask {
+                project_id: 999_999,
+                title: "orphan",
+                description: None,
+                status: "todo",
+                priority: "normal",
+                due_date: None,
+                estimate_hours: None,
+            },
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, PersistenceError::ForeignKeyViolation(_)),
+            "{err:?}"
+        );
+
+        tasks::delete(c, t.id).unwrap();
+        assert!(tasks::get(c, t.id).unwrap().is_none());
+        assert!(matches!(
+            tasks::delete(c, t.id),
+            Err(PersistenceError::NotFound)
+        ));
+    });
+}
+
+fn cascade_deletes(db: &Database) {
+    with(db, |c| {
+        let u = users::create(c, &new_user("gone", "user")).unwrap();
+        let keep = users::create(c, &new_user("stays", "user")).unwrap();
+        let p = projects::create(c, &sample_project(u.id, "P"))
+            .unwrap()
+            .project;
+        let kept_project = projects::create(c, &sample_project(keep.id, "K"))
+            .unwrap()
+            .project;
+        let t = tasks::create(
+            c,
+            &tasks::NewTask {
+                project_id: p.id,
+                title: "t",
+                description: None,
+                status: "todo",
+                priority: "normal",
+                due_date: None,
+                estimate_hours: None,
+            },
+        )
+        .unwrap();
+        sessions::create(c, "11111111-1111-4111-8111-111111111111", u.id).unwrap();
+        let ev = events::insert(
+            c,
+            &events::NewSecurityEvent {
+                kind: "login_success",
+                severity: "info",
+                user_id: Some(u.id),
+                username: Some("gone"),
+                session_id: None,
+                risk_score: None,
+                detail: &json!({}),
+            },
+        )
+        .unwrap();
+
+        // Deleting a project deletes its tasks.
+        let p2 = projects::create(c, &sample_project(u.id, "P2"))
+            .unwrap()
+            .project;
+        let t2 = tasks::create(
+            c,
+            &tasks::NewTask {
+                project_id: p2.id,
+                title: "t2",
+                description: None,
+                status: "todo",
+                priority: "normal",
+                due_date: None,
+                estimate_hours: None,
+            },
+        )
+        .unwrap();
+        projects::delete(c, p2.id).unwrap();
+        assert!(tasks::get(c, t2.id).unwrap().is_none());
+
+        // Deleting the user deletes projects, tasks, sessions; events keep the name.
+        users::delete(c, u.id).unwrap();
+        assert!(projects::get(c, p.id).unwrap().is_none());
+        assert!(tasks::get(c, t.id).unwrap().is_none());
+        assert!(sessions::get(c, "11111111-1111-4111-8111-111111111111")
+            .unwrap()
+            .is_none());
+        let evs = events::list(
+            c,
+            &events::EventFilter {
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let kept = evs.iter().find(|e| e.id == ev.id).unwrap();
+        assert_eq!(kept.user_id, None);
+        assert_eq!(kept.username.as_deref(), Some("gone"));
+        assert!(projects::get(c, kept_project.id).unwrap().is_some());
+    });
+}
+
+fn sessions_lifecycle_and_idempotent_end(db: &Database) {
+    with(db, |c| {
+        let u = users::create(c, &new_user("sess", "user")).unwrap();
+        let id1 = uuid::Uuid::new_v4().to_string();
+        let id2 = uuid::Uuid::new_v4().to_string();
+        let s1 = sessions::create(c, &id1, u.id).unwrap();
+        assert!(s1.is_active());
+        assert_eq!(sessions::get(c, &id1).unwrap().unwrap(), s1);
+        sessions::create(c, &id2, u.id).unwrap();
+        assert!(sessions::create(c, &id2, u.id).unwrap_err().is_conflict());
+        assert!(matches!(
+            sessions::create(c, "x", 999_999),
+            Err(PersistenceError::ForeignKeyViolation(_))
+        ));
+
+        let seen = now_utc();
+        assert!(sessions::touch(c, &id1, seen).unwrap());
+        assert_eq!(
+            sessions::get(c, &id1).unwrap().unwrap().last_seen_at,
+            Some(seen)
+        );
+        assert!(!sessions::touch(c, "missing", seen).unwrap());
+
+        let active = sessions::list_active_for_user(c, u.id).unwrap();
+        assert_eq!(active.len(), 2);
+
+        assert!(sessions::end(c, &id1, "anomaly").unwrap());
+        assert!(!sessions::end(c, &id1, "logout").unwrap());
+        let ended = sessions::get(c, &id1).unwrap().unwrap();
+        assert!(!ended.is_active());
+        assert_eq!(ended.end_reason.as_deref(), Some("anomaly"));
+        assert!(!sessions::touch(c, &id1, now_utc()).unwrap());
+        assert!(!sessions::end(c, "missing", "logout").unwrap());
+
+        let active = sessions::list_active_for_user(c, u.id).unwrap();
+        assert_eq!(
+            active.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+            [id2.as_str()]
+        );
+        assert_eq!(sessions::end_all_for_user(c, u.id, "admin").unwrap(), 1);
+        assert!(sessions::list_active_for_user(c, u.id).unwrap().is_empty());
+    });
+}
+
+fn security_events_filters(db: &Database) {
+    with(db, |c| {
+        let u = users::create(c, &new_user("Mallory", "user")).unwrap();
+        let insert = |c: &mut DbConnection, kind: &str, username: Option<&str>| {
+            events::insert(
+                c,
+                &events::NewSecurityEvent {
+                    kind,
+                    severity: "warning",
+                    user_id: username.map(|_| u.id),
+                    username,
+                    session_id: Some("sid-1"),
+                    risk_score: Some(0.75),
+                    detail: &json!({"ip": "127.0.0.1", "n": 1}),
+                },
+            )
+            .unwrap()
+        };
+        let e1 = insert(c, "login_failed", Some("Mallory"));
+        let e2 = insert(c, "login_success", Some("Mallory"));
+        let e3 = insert(c, "login_failed", None);
+        let e4 = insert(c, "register", Some("Mallory"));
+        assert_eq!(e1.detail_json(), json!({"ip": "127.0.0.1", "n": 1}));
+        assert_eq!(e1.risk_score, Some(0.75));
+        assert_eq!(e1.session_id.as_deref(), Some("sid-1"));
+        assert_eq!(events::count(c).unwrap(), 4);
+
+        let ids =
+            |v: Vec<events::SecurityEventRow>| v.into_iter().map(|e| e.id).collect::<Vec<_>>();
+        let all = events::list(
+            c,
+            &events::EventFilter {
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(ids(all), [e4.id, e3.id, e2.id, e1.id]);
+
+        let by_user = events::list(
+            c,
+            &events::EventFilter {
+                username: Some("mallory".into()),
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(ids(by_user), [e4.id, e2.id, e1.id]);
+
+        let by_kind = events::list(
+            c,
+            &events::EventFilter {
+                kind: Some("login_failed".into()),
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(ids(by_kind), [e3.id, e1.id]);
+
+        let both = events::list(
+            c,
+            &events::EventFilter {
+                kind: Some("login_failed".into()),
+                username: Some("MALLORY".into()),
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(ids(both), [e1.id]);
+
+        let since = events::list(
+            c,
+            &events::EventFilter {
+                since: Some(e3.created_at),
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(ids(since), [e4.id, e3.id]);
+        let future = events::list(
+            c,
+            &events::EventFilter {
+                since: Some(now_utc() + Duration::hours(1)),
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(future.is_empty());
+
+        let limited = events::list(
+            c,
+            &events::EventFilter {
+                limit: 2,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(ids(limited), [e4.id, e3.id]);
+        let offset = events::list(
+            c,
+            &events::EventFilter {
+                limit: 2,
+                offset: 2,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(ids(offset), [e2.id, e1.id]);
+    });
+}
+
+fn login_failures_counting(db: &Database) {
+    with(db, |c| {
+        let now = now_utc();
+        let key = users::username_key("Victim");
+        for minutes in [30, 10, 5, 1] {
+            login_failures::record(c, &key, now - Duration::minutes(minutes)).unwrap();
+        }
+        login_failures::record(c, "other", now).unwrap();
+
+        let since = now - Duration::minutes(15);
+        assert_eq!(login_failures::count_since(c, &key, since).unwrap(), 3);
+        let w = login_failures::window_since(c, &key, since).unwrap();
+        assert_eq!(w.count, 3);
+        assert_eq!(w.oldest, Some(now - Duration::minutes(10)));
+        let empty = login_failures::window_since(c, "nobody", since).unwrap();
+        assert_eq!(empty.count, 0);
+        assert_eq!(empty.oldest, None);
+
+        assert_eq!(login_failures::prune_older_than(c, since).unwrap(), 1);
+        assert_eq!(
+            login_failures::count_since(c, &key, now - Duration::days(1)).unwrap(),
+            3
+        );
+        assert_eq!(login_failures::clear(c, &key).unwrap(), 3);
+        assert_eq!(login_failures::count_since(c, &key, since).unwrap(), 0);
+        assert_eq!(login_failures::count_since(c, "other", since).unwrap(), 1);
+    });
+}
+
+fn transactions_commit_and_roll_back(db: &Database) {
+    let result: Result<(), PersistenceError> = db.transaction(|c| {
+        users::create(c, &new_user("tx1", "user"))?;
+        Err(PersistenceError::NotFound)
+    });
+    assert!(matches!(result, Err(PersistenceError::NotFound)));
+    with(db, |c| {
+        assert!(users::find_by_username(c, "tx1").unwrap().is_none())
+    });
+
+    db.transaction(|c| -> Result<(), PersistenceError> {
+        users::create(c, &new_user("tx2", "user"))?;
+        // Nested: a savepoint that rolls back alone.
+        let inner: Result<(), PersistenceError> = transaction(c, |c| {
+            users::create(c, &new_user("tx3", "user"))?;
+            Err(PersistenceError::NotFound)
+        });
+        assert!(inner.is_err());
+        Ok(())
+    })
+    .unwrap();
+    with(db, |c| {
+        assert!(users::find_by_username(c, "tx2").unwrap().is_some());
+        assert!(users::find_by_username(c, "tx3").unwrap().is_none());
+    });
+
+    // A unique violation inside a transaction surfaces as Conflict and rolls back.
+    let err = db
+        .transaction(|c| -> Result<(), PersistenceError> {
+            users::create(c, &new_user("tx4", "user"))?;
+            users::create(c, &new_user("TX2", "user"))?;
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(err.is_conflict());
+    with(db, |c| {
+        assert!(users::find_by_username(c, "tx4").unwrap().is_none())
+    });
+}
+
+#[test]
+fn testdb_sqlite_file_is_removed_on_drop() {
+    let db = TestDb::sqlite();
+    let path = db.db_path().to_path_buf();
+    assert!(path.exists());
+    assert_eq!(db.database_url(), None);
+    assert!(db
+        .env_vars()
+        .contains(&("DATABASE_URL".to_owned(), String::new())));
+    drop(db);
+    assert!(!path.exists());
+}
+
+#[test]
+fn testdb_postgres_database_is_dropped() {
+    let Some(db) = TestDb::postgres() else {
+        return;
+    };
+    let url = db.database_url().unwrap().to_owned();
+    assert!(url.contains("/wstest_"));
+    // A second handle on the same URL sees the migrated schema.
+    let other = Database::connect(Some(&url), std::path::Path::new("unused"), 1).unwrap();
+    other.ping().unwrap();
+    drop(other);
+    drop(db);
+    assert!(Database::connect(Some(&url), std::path::Path::new("unused"), 1).is_err());
+}
+
+#[test]
+fn connect_creates_sqlite_parent_directory_and_reconnects() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/deeper/ws.db");
+    let db = Database::connect(Some(""), &path, 2).unwrap();
+    assert!(path.exists());
+    with(&db, |c| {
+        users::create(c, &new_user("persist", "user")).unwrap()
+    });
+    drop(db);
+    // Reopening runs no migration and keeps the data.
+    let db = Database::connect(None, &path, 2).unwrap();
+    assert_eq!(db.run_migrations().unwrap(), 0);
+    with(&db, |c| {
+        assert!(users::find_by_username(c, "PERSIST").unwrap().is_some())
+    });
+}
+
+#[test]
+fn ping_fails_fast_when_postgres_is_unreachable() {
+    // Nothing listens on port 1.
+    let err = Database::connect(
+        Some("postgres://postgres@127.0.0.1:1/none?connect_timeout=2"),
+        std::path::Path::new("unused"),
+        1,
+    )
+    .unwrap_err();
+    assert!(matches!(err, PersistenceError::Connection(_)), "{err:?}");
+}

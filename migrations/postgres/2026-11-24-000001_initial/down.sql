@@ -1,0 +1,9 @@
+DROP TABLE global_models;
+DROP TABLE behavior_windows;
+DROP TABLE behavior_profiles;
+DROP TABLE login_failures;
+DROP TABLE security_events;
+DROP TABLE monitored_sessions;
+DROP TABLE tasks;
+DROP TABLE projects;
+DROP TABLE users;
