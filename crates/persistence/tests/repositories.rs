@@ -6,8 +6,8 @@ use chrono::{Duration, NaiveDate};
 use serde_json::json;
 use workspace_persistence::testing::TestDb;
 use workspace_persistence::{
-    events, login_failures, now_utc, projects, sessions, tasks, transaction, users, Backend,
-    Database, DbConnection, PersistenceError,
+    behavior, events, login_failures, now_utc, projects, sessions, tasks, transaction, users,
+    Backend, Database, DbConnection, PersistenceError,
 };
 
 /// Generates `sqlite::<name>` and `postgres::<name>` tests calling `<name>(&Database)`.
@@ -52,6 +52,10 @@ on_both_backends!(
     security_events_filters,
     login_failures_counting,
     transactions_commit_and_roll_back,
+    behavior_profiles_upsert,
+    behavior_windows_sampling_and_pruning,
+    global_models_versions,
+    behavior_data_cascades_with_user,
 );
 
 fn new_user<'a>(name: &'a str, role: &'a str) -> users::NewUser<'a> {
@@ -844,4 +848,210 @@ fn ping_fails_fast_when_postgres_is_unreachable() {
     )
     .unwrap_err();
     assert!(matches!(err, PersistenceError::Connection(_)), "{err:?}");
+}
+
+fn profile<'a>(
+    user_id: i64,
+    modality: &'a str,
+    state: &'a str,
+    samples: i32,
+    data: &'a str,
+) -> behavior::NewProfile<'a> {
+    behavior::NewProfile {
+        user_id,
+        modality,
+        state,
+        samples,
+        format_version: 1,
+        data,
+    }
+}
+
+fn behavior_profiles_upsert(db: &Database) {
+    with(db, |c| {
+        let u = users::create(c, &new_user("typist", "user")).unwrap();
+        let other = users::create(c, &new_user("other", "user")).unwrap();
+        assert!(behavior::get_profiles(c, u.id).unwrap().is_empty());
+        assert!(behavior::get_profile(c, u.id, "keystroke")
+            .unwrap()
+            .is_none());
+
+        let p1 =
+            behavior::upsert_profile(c, &profile(u.id, "keystroke", "enrolling", 3, r#"{"v":1}"#))
+                .unwrap();
+        assert_eq!(p1.state, "enrolling");
+        assert_eq!(p1.samples, 3);
+        assert_eq!(p1.data, r#"{"v":1}"#);
+
+        let p2 = behavior::upsert_profile(
+            c,
+            &behavior::NewProfile {
+                format_version: 2,
+                ..profile(u.id, "keystroke", "trained", 40, r#"{"v":2}"#)
+            },
+        )
+        .unwrap();
+        assert_eq!(p2.id, p1.id);
+        assert_eq!(p2.state, "trained");
+        assert_eq!(p2.samples, 40);
+        assert_eq!(p2.format_version, 2);
+        assert_eq!(p2.data, r#"{"v":2}"#);
+        assert_eq!(p2.created_at, p1.created_at);
+        assert!(p2.updated_at >= p1.updated_at);
+
+        let m = behavior::upsert_profile(c, &profile(u.id, "mouse", "enrolling", 1, "{}")).unwrap();
+        behavior::upsert_profile(c, &profile(other.id, "mouse", "enrolling", 9, "{}")).unwrap();
+        let all = behavior::get_profiles(c, u.id).unwrap();
+        assert_eq!(all, vec![p2.clone(), m]);
+        assert_eq!(
+            behavior::get_profile(c, u.id, "keystroke").unwrap(),
+            Some(p2)
+        );
+
+        let err = behavior::upsert_profile(c, &profile(999_999, "mouse", "enrolling", 1, "{}"))
+            .unwrap_err();
+        assert!(
+            matches!(err, PersistenceError::ForeignKeyViolation(_)),
+            "{err:?}"
+        );
+
+        assert_eq!(behavior::delete_profiles(c, u.id).unwrap(), 2);
+        assert!(behavior::get_profiles(c, u.id).unwrap().is_empty());
+        assert_eq!(behavior::get_profiles(c, other.id).unwrap().len(), 1);
+        // Re-enrollment after a reset starts a new row.
+        let again =
+            behavior::upsert_profile(c, &profile(u.id, "keystroke", "enrolling", 0, "{}")).unwrap();
+        assert_eq!(again.samples, 0);
+    });
+}
+
+fn window<'a>(user_id: i64, modality: &'a str, features: &'a str) -> behavior::NewWindow<'a> {
+    behavior::NewWindow {
+        user_id,
+        session_id: Some("s-1"),
+        modality,
+        features,
+        risk_score: Some(0.25),
+    }
+}
+
+fn behavior_windows_sampling_and_pruning(db: &Database) {
+    with(db, |c| {
+        let a = users::create(c, &new_user("wa", "user")).unwrap();
+        let b = users::create(c, &new_user("wb", "user")).unwrap();
+        assert!(behavior::count_windows(c).unwrap().is_empty());
+        let mut key_ids = Vec::new();
+        for i in 0..6 {
+            let user = if i % 2 == 0 { a.id } else { b.id };
+            key_ids.push(
+                behavior::insert_window(c, &window(user, "keystroke", &format!("[{i}]"))).unwrap(),
+            );
+        }
+        behavior::insert_window(
+            c,
+            &behavior::NewWindow {
+                session_id: None,
+                risk_score: None,
+                ..window(a.id, "mouse", "[0.5]")
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            behavior::count_windows(c).unwrap(),
+            vec![("keystroke".to_owned(), 6), ("mouse".to_owned(), 1)]
+        );
+        assert_eq!(behavior::count_windows_for(c, "keystroke").unwrap(), 6);
+        assert_eq!(behavior::count_windows_for(c, "none").unwrap(), 0);
+
+        let recent = behavior::recent_windows(c, "keystroke", 4).unwrap();
+        assert_eq!(
+            recent.iter().map(|w| w.id).collect::<Vec<_>>(),
+            key_ids[2..].iter().rev().copied().collect::<Vec<_>>()
+        );
+        assert_eq!(recent[0].features, "[5]");
+        assert_eq!(recent[0].user_id, b.id);
+        assert_eq!(recent[1].user_id, a.id);
+        assert_eq!(recent[0].session_id.as_deref(), Some("s-1"));
+        assert_eq!(recent[0].risk_score, Some(0.25));
+        let mouse = behavior::recent_windows(c, "mouse", 10).unwrap();
+        assert_eq!(mouse.len(), 1);
+        assert_eq!(mouse[0].session_id, None);
+
+        assert_eq!(behavior::prune_windows(c, "keystroke", 4).unwrap(), 2);
+        assert_eq!(behavior::count_windows_for(c, "keystroke").unwrap(), 4);
+        assert_eq!(behavior::prune_windows(c, "keystroke", 10).unwrap(), 0);
+        assert_eq!(behavior::prune_windows(c, "none", 10).unwrap(), 0);
+        assert_eq!(behavior::count_windows_for(c, "mouse").unwrap(), 1);
+        assert_eq!(behavior::delete_windows_for_user(c, b.id).unwrap(), 2);
+        assert_eq!(behavior::count_windows_for(c, "keystroke").unwrap(), 2);
+        assert_eq!(behavior::prune_windows(c, "keystroke", 0).unwrap(), 2);
+        assert_eq!(behavior::count_windows_for(c, "keystroke").unwrap(), 0);
+    });
+}
+
+fn global_models_versions(db: &Database) {
+    with(db, |c| {
+        assert!(behavior::latest_global_model(c, "keystroke")
+            .unwrap()
+            .is_none());
+        assert!(behavior::latest_global_models(c).unwrap().is_empty());
+        assert!(behavior::latest_global_model_info(c).unwrap().is_none());
+        let model = |modality, samples, data| behavior::NewGlobalModel {
+            modality,
+            samples,
+            format_version: 1,
+            data,
+            metrics: Some(r#"{"auc":0.9}"#),
+        };
+        let k1 = behavior::insert_global_model(c, &model("keystroke", 100, "k1")).unwrap();
+        let m1 = behavior::insert_global_model(c, &model("mouse", 50, "m1")).unwrap();
+        let k2 = behavior::insert_global_model(
+            c,
+            &behavior::NewGlobalModel {
+                metrics: None,
+                ..model("keystroke", 5_000_000_000, "k2")
+            },
+        )
+        .unwrap();
+        assert!(k2.id > k1.id);
+        assert_eq!(k1.metrics.as_deref(), Some(r#"{"auc":0.9}"#));
+        assert_eq!(k2.samples, 5_000_000_000);
+        assert_eq!(k2.metrics, None);
+        assert_eq!(
+            behavior::latest_global_model(c, "keystroke").unwrap(),
+            Some(k2.clone())
+        );
+        assert_eq!(
+            behavior::latest_global_model(c, "mouse").unwrap(),
+            Some(m1.clone())
+        );
+        assert_eq!(
+            behavior::latest_global_models(c).unwrap(),
+            vec![k2.clone(), m1]
+        );
+        let info = behavior::latest_global_model_info(c).unwrap().unwrap();
+        assert_eq!(
+            (info.id, info.modality.as_str(), info.samples),
+            (k2.id, "keystroke", k2.samples)
+        );
+        assert_eq!(info.created_at, k2.created_at);
+
+        assert_eq!(behavior::prune_global_models(c, "keystroke", 1).unwrap(), 1);
+        assert_eq!(
+            behavior::latest_global_model(c, "keystroke").unwrap(),
+            Some(k2)
+        );
+        assert_eq!(behavior::prune_global_models(c, "keystroke", 1).unwrap(), 0);
+    });
+}
+
+fn behavior_data_cascades_with_user(db: &Database) {
+    with(db, |c| {
+        let u = users::create(c, &new_user("leaver", "user")).unwrap();
+        behavior::upsert_profile(c, &profile(u.id, "mouse", "trained", 30, "{}")).unwrap();
+        behavior::insert_window(c, &window(u.id, "mouse", "[]")).unwrap();
+        users::delete(c, u.id).unwrap();
+        assert!(behavior::get_profiles(c, u.id).unwrap().is_empty());
+        assert_eq!(behavior::count_windows_for(c, "mouse").unwrap(), 0);
+    });
 }
