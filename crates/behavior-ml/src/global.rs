@@ -1,0 +1,277 @@
+//! The global model: a smartcore logistic regression over window-vs-profile comparison
+//! vectors, trained on pairs labelled same-user / different-user from many users' stored
+//! windows. Because it learns what "same person" looks like rather than any one person, it
+//! transfers to users it never saw (and scores users who are still enrolling).
+
+use serde::{Deserialize, Serialize};
+use smartcore::linalg::basic::arrays::Array;
+use smartcore::linalg::basic::matrix::DenseMatrix;
+use smartcore::linear::logistic_regression::{LogisticRegression, LogisticRegressionParameters};
+
+use crate::keystroke::KeystrokeWindow;
+use crate::keystroke_profile::{compare, KeystrokeProfile, CMP_LEN};
+use crate::mouse::MouseWindow;
+use crate::mouse_profile::{compare_mouse, MouseProfile, MOUSE_CMP_LEN};
+use crate::stats::{sigmoid, SplitMix};
+use crate::{BehaviorError, Config, Result, FORMAT_VERSION};
+
+/// A standardised linear model `P(different user) = σ(w·((x-μ)/s) + b)`, fitted by smartcore
+/// and stored as plain numbers (so it serialises independently of smartcore's format).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinearModel {
+    /// Feature means.
+    pub mean: Vec<f64>,
+    /// Feature scales.
+    pub scale: Vec<f64>,
+    /// Weights.
+    pub weights: Vec<f64>,
+    /// Intercept.
+    pub bias: f64,
+}
+
+impl LinearModel {
+    /// Fit with smartcore's `LogisticRegression` (label 1 = different user).
+    pub fn fit(x: &[Vec<f64>], y: &[u32], alpha: f64) -> Result<LinearModel> {
+        let d = x.first().map(Vec::len).unwrap_or(0);
+        if x.len() < 10 || d == 0 || x.len() != y.len() {
+            return Err(BehaviorError::Training("too few training pairs".into()));
+        }
+        if !y.contains(&0) || !y.contains(&1) {
+            return Err(BehaviorError::Training(
+                "need both same-user and different-user pairs".into(),
+            ));
+        }
+        let n = x.len() as f64;
+        let mut mean = vec![0.0; d];
+        for row in x {
+            for (m, v) in mean.iter_mut().zip(row) {
+                *m += v / n;
+            }
+        }
+        let mut scale = vec![0.0; d];
+        for row in x {
+            for ((s, v), m) in scale.iter_mut().zip(row).zip(&mean) {
+                *s += (v - m) * (v - m) / n;
+            }
+        }
+        for s in scale.iter_mut() {
+            *s = if s.is_finite() && *s > 1e-12 {
+                s.sqrt()
+            } else {
+                1.0
+            };
+        }
+        let rows: Vec<Vec<f64>> = x
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .zip(&mean)
+                    .zip(&scale)
+                    .map(|((v, m), s)| {
+                        let z = (v - m) / s;
+                        if z.is_finite() {
+                            z.clamp(-20.0, 20.0)
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let xm =
+            DenseMatrix::from_2d_vec(&rows).map_err(|e| BehaviorError::Training(e.to_string()))?;
+        let yv: Vec<u32> = y.to_vec();
+        let params = LogisticRegressionParameters::default().with_alpha(alpha);
+        let lr = LogisticRegression::fit(&xm, &yv, params)
+            .map_err(|e| BehaviorError::Training(e.to_string()))?;
+        let coef = lr.coefficients();
+        let weights: Vec<f64> = (0..d).map(|j| *coef.get((0, j))).collect();
+        let bias = *lr.intercept().get((0, 0));
+        if weights.iter().any(|w| !w.is_finite()) || !bias.is_finite() {
+            return Err(BehaviorError::Training("non-finite coefficients".into()));
+        }
+        Ok(LinearModel {
+            mean,
+            scale,
+            weights,
+            bias,
+        })
+    }
+
+    /// Linear score (log-odds of "different user").
+    pub fn logit(&self, v: &[f64]) -> f64 {
+        let mut s = self.bias;
+        for (((x, m), sc), w) in v.iter().zip(&self.mean).zip(&self.scale).zip(&self.weights) {
+            let z = ((x - m) / sc).clamp(-20.0, 20.0);
+            if z.is_finite() {
+                s += w * z;
+            }
+        }
+        s
+    }
+
+    /// Probability that the window comes from a different user.
+    pub fn prob(&self, v: &[f64]) -> f64 {
+        sigmoid(self.logit(v))
+    }
+}
+
+/// The global model for both modalities (either may be missing when there was no data).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GlobalModel {
+    /// Format version.
+    pub version: u32,
+    /// Keystroke pair model.
+    pub keystroke: Option<LinearModel>,
+    /// Mouse pair model.
+    pub mouse: Option<LinearModel>,
+    /// Users whose windows trained the model (keystroke, mouse).
+    pub users: (u32, u32),
+    /// Training pairs used (keystroke, mouse).
+    pub pairs: (u32, u32),
+}
+
+fn sample_others(rng: &mut SplitMix, users: usize, me: usize) -> Option<usize> {
+    if users < 2 {
+        return None;
+    }
+    let mut o = rng.below(users - 1);
+    if o >= me {
+        o += 1;
+    }
+    Some(o)
+}
+
+impl GlobalModel {
+    /// Train from per-user window histories (each inner `Vec` is one user's windows in time
+    /// order). Users with too few windows are skipped. A modality with no usable data is left
+    /// out (`None`); it is an error only when neither modality could be trained.
+    pub fn train(
+        keystrokes: &[Vec<KeystrokeWindow>],
+        mouse: &[Vec<MouseWindow>],
+        cfg: &Config,
+    ) -> Result<GlobalModel> {
+        let (k, kp, ku) = train_keystroke(keystrokes, cfg);
+        let (m, mp, mu) = train_mouse(mouse, cfg);
+        if k.is_none() && m.is_none() {
+            return Err(BehaviorError::Training(
+                "no modality had enough data".into(),
+            ));
+        }
+        Ok(GlobalModel {
+            version: FORMAT_VERSION,
+            keystroke: k,
+            mouse: m,
+            users: (ku, mu),
+            pairs: (kp, mp),
+        })
+    }
+
+    /// Serialise to JSON.
+    pub fn to_json(&self) -> Result<String> {
+        Ok(serde_json::to_string(self)?)
+    }
+
+    /// Deserialise from JSON, checking the format version.
+    pub fn from_json(s: &str) -> Result<GlobalModel> {
+        let m: GlobalModel = serde_json::from_str(s)?;
+        crate::check_version(m.version)?;
+        Ok(m)
+    }
+}
+
+/// Build keystroke training pairs: rows of comparison vectors and labels (1 = different).
+pub fn keystroke_pairs(
+    users: &[Vec<KeystrokeWindow>],
+    cfg: &Config,
+) -> (Vec<Vec<f64>>, Vec<u32>, u32) {
+    let mut rng = SplitMix(0x5eed_0001);
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    let mut used = 0;
+    let enroll = cfg.keystroke_enroll_windows as usize;
+    for (u, ws) in users.iter().enumerate() {
+        if ws.len() < 3 {
+            continue;
+        }
+        used += 1;
+        // full profile, plus a partial one so enrolling users are covered too
+        let full = enroll.min(ws.len() - 1);
+        let partial = (full / 3).max(2).min(full);
+        for (k, max_gen) in [(full, 8usize), (partial, 2)] {
+            let mut p = KeystrokeProfile::new(cfg.keystroke_enroll_windows);
+            for w in ws.iter().take(k) {
+                p.add(w);
+            }
+            let genuine: Vec<&KeystrokeWindow> = ws.iter().skip(k).take(max_gen).collect();
+            for w in &genuine {
+                x.push(compare(&p, w).vector.to_vec());
+                y.push(0);
+            }
+            for _ in 0..(genuine.len() * 2) {
+                if let Some(o) = sample_others(&mut rng, users.len(), u) {
+                    if let Some(ow) = users.get(o).filter(|v| !v.is_empty()) {
+                        if let Some(w) = ow.get(rng.below(ow.len())) {
+                            x.push(compare(&p, w).vector.to_vec());
+                            y.push(1);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (x, y, used)
+}
+
+fn train_keystroke(
+    users: &[Vec<KeystrokeWindow>],
+    cfg: &Config,
+) -> (Option<LinearModel>, u32, u32) {
+    let (x, y, used) = keystroke_pairs(users, cfg);
+    debug_assert!(x.iter().all(|r| r.len() == CMP_LEN));
+    let n = x.len() as u32;
+    (LinearModel::fit(&x, &y, 1.0).ok(), n, used)
+}
+
+/// Build mouse training pairs: per user, a profile from the first half of their actions;
+/// genuine = later windows, impostor = other users' windows.
+pub fn mouse_pairs(users: &[Vec<MouseWindow>], cfg: &Config) -> (Vec<Vec<f64>>, Vec<u32>, u32) {
+    let mut rng = SplitMix(0x5eed_0002);
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    let mut used = 0;
+    for (u, ws) in users.iter().enumerate() {
+        let total: usize = ws.iter().map(|w| w.actions.len()).sum();
+        let mut p = MouseProfile::new(cfg.mouse_enroll_actions.min((total / 2).max(1) as u32));
+        let mut i = 0;
+        while i < ws.len() && p.state() != crate::ProfileState::Trained {
+            if let Some(w) = ws.get(i) {
+                p.add(w);
+            }
+            i += 1;
+        }
+        if p.state() != crate::ProfileState::Trained || i >= ws.len() {
+            continue;
+        }
+        used += 1;
+        let genuine: Vec<&MouseWindow> = ws.iter().skip(i).take(60).collect();
+        for w in &genuine {
+            x.push(compare_mouse(&p, w).vector.to_vec());
+            y.push(0);
+            if let Some(o) = sample_others(&mut rng, users.len(), u) {
+                if let Some(ow) = users.get(o).filter(|v| !v.is_empty()) {
+                    if let Some(w) = ow.get(rng.below(ow.len())) {
+                        x.push(compare_mouse(&p, w).vector.to_vec());
+                        y.push(1);
+                    }
+                }
+            }
+        }
+    }
+    (x, y, used)
+}
+
+fn train_mouse(users: &[Vec<MouseWindow>], cfg: &Config) -> (Option<LinearModel>, u32, u32) {
+    let (x, y, used) = mouse_pairs(users, cfg);
+    debug_assert!(x.iter().all(|r| r.len() == MOUSE_CMP_LEN));
+    let n = x.len() as u32;
+    (LinearModel::fit(&x, &y, 1.0).ok(), n, used)
+}

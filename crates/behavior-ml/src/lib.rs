@@ -1,0 +1,152 @@
+//! # behavior-ml
+//!
+//! Continuous behavioural authentication from keystroke and mouse dynamics: wire events,
+//! windowing, privacy-preserving features, per-user profiles, a global model trained with
+//! [`smartcore`] that transfers to unseen users, and a session decision that accumulates
+//! evidence so one odd window never ends a session.
+//!
+//! No web, database, async runtime or I/O: only serde.
+//!
+//! ## Server usage
+//!
+//! ```
+//! use behavior_ml::{Config, SessionScorer, UserProfiles, Event, Decision};
+//!
+//! let cfg = Config::default();
+//! let mut profiles = UserProfiles::new(&cfg);      // or UserProfiles::from_json(stored)?
+//! let global = None;                               // or Some(&GlobalModel::from_json(..)?)
+//! let mut scorer = SessionScorer::new(cfg.clone()); // one per websocket connection
+//!
+//! let batch: Vec<Event> = serde_json::from_str(
+//!     r#"[{"t":0,"kind":"keydown","code":"KeyA"},{"t":80,"kind":"keyup","code":"KeyA"}]"#,
+//! ).unwrap();
+//! for r in scorer.process(&batch, &mut profiles, global) {
+//!     // send {"type":"risk", score: r.score, level: r.level, model: r.model,
+//!     //       session_risk: r.session_risk, reasons: r.reasons}
+//!     if r.profile_changed { /* persist profiles.to_json()?, send a profile message */ }
+//!     if let Some(w) = r.window { /* store w for global training */ let _ = w; }
+//!     match r.decision { Decision::Block => {}, Decision::Challenge => {}, Decision::None => {} }
+//! }
+//! ```
+//!
+//! Periodically, a trainer collects users' stored windows and calls
+//! [`GlobalModel::train`], then hands the new model to the scorers.
+
+pub mod error;
+pub mod events;
+pub mod global;
+pub mod keycodes;
+pub mod keys;
+pub mod keystroke;
+pub mod keystroke_profile;
+pub mod mouse;
+pub mod mouse_profile;
+pub mod session;
+pub mod stats;
+
+use serde::{Deserialize, Serialize};
+
+pub use error::{BehaviorError, Result};
+pub use events::Event;
+pub use global::GlobalModel;
+pub use keycodes::js_keycode_to_code;
+pub use keystroke::KeystrokeWindow;
+pub use keystroke_profile::KeystrokeProfile;
+pub use mouse::MouseWindow;
+pub use mouse_profile::MouseProfile;
+pub use session::{
+    score_keystroke, score_mouse, Decision, FeatureWindow, Level, Modality, ModelUsed,
+    SessionScorer, UserProfiles, WindowResult, WindowScore,
+};
+
+/// Format version of serialised profiles, windows and models.
+pub const FORMAT_VERSION: u32 = 1;
+
+pub(crate) fn check_version(v: u32) -> Result<()> {
+    if v == FORMAT_VERSION {
+        Ok(())
+    } else {
+        Err(BehaviorError::Version {
+            found: v,
+            expected: FORMAT_VERSION,
+        })
+    }
+}
+
+/// Enrollment state of a profile (`enrolling|trained` on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProfileState {
+    /// Still collecting samples.
+    Enrolling,
+    /// Ready to score.
+    Trained,
+}
+
+/// Tunables. `Config::default()` is what the server and the evaluation use.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Config {
+    /// Keystroke windows needed to train a keystroke profile.
+    pub keystroke_enroll_windows: u32,
+    /// A batch with at least this many keystrokes pending becomes a window.
+    pub keystroke_min_window: u32,
+    /// A window is cut as soon as this many keystrokes are pending.
+    pub keystroke_max_window: u32,
+    /// Mouse actions needed to train a mouse profile.
+    pub mouse_enroll_actions: u32,
+    /// A batch with at least this many completed mouse actions pending becomes a window.
+    pub mouse_min_window_actions: u32,
+    /// Profile windows absorbed before the global model scores an enrolling user.
+    pub min_samples_for_global: u32,
+    /// Weight of the global model's log-odds in the fused score.
+    pub fusion_global: f64,
+    /// Weight of the profile's log-odds in the fused score.
+    pub fusion_profile: f64,
+    /// Window score at or above which the level is `medium`.
+    pub medium_score: f64,
+    /// Window score at or above which the level is `high`.
+    pub high_score: f64,
+    /// A trained profile is updated only from windows scoring below this.
+    pub update_max_score: f64,
+    /// During enrollment, windows scoring at or above this (by the global model) are not
+    /// absorbed.
+    pub enroll_max_score: f64,
+    /// Evidence per window is `logit(score) - evidence_offset`, accumulated with a floor at 0
+    /// (a CUSUM).
+    pub evidence_offset: f64,
+    /// Cap of one window's evidence, so one odd window never blocks.
+    pub max_window_evidence: f64,
+    /// `session_risk = 1 - exp(-evidence / risk_scale)`.
+    pub risk_scale: f64,
+    /// Session risk at which the user is challenged.
+    pub challenge_risk: f64,
+    /// Session risk at which the session is ended.
+    pub block_risk: f64,
+    /// Reasons list deviations of at least this many standard deviations.
+    pub reason_min_sd: f64,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            keystroke_enroll_windows: 10,
+            keystroke_min_window: 20,
+            keystroke_max_window: 150,
+            mouse_enroll_actions: 400,
+            mouse_min_window_actions: 4,
+            min_samples_for_global: 2,
+            fusion_global: 1.0,
+            fusion_profile: 0.5,
+            medium_score: 0.5,
+            high_score: 0.8,
+            update_max_score: 0.3,
+            enroll_max_score: 0.9,
+            evidence_offset: 0.0,
+            max_window_evidence: 4.0,
+            risk_scale: 4.0,
+            challenge_risk: 0.6,
+            block_risk: 0.9,
+            reason_min_sd: 2.0,
+        }
+    }
+}

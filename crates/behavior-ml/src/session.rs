@@ -1,0 +1,691 @@
+//! Per-connection scoring: raw event batches in, scored windows and decisions out.
+
+use std::collections::{HashSet, VecDeque};
+
+use serde::{Deserialize, Serialize};
+
+use crate::events::Event;
+use crate::global::GlobalModel;
+use crate::keystroke::{KeystrokeCollector, KeystrokeWindow};
+use crate::keystroke_profile::{compare, KeystrokeProfile};
+use crate::mouse::{ActionKind, MouseCollector, MouseWindow};
+use crate::mouse_profile::{compare_mouse, MouseProfile};
+use crate::stats::{logit, sigmoid};
+use crate::{Config, ProfileState, FORMAT_VERSION};
+
+/// Which input a window came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Modality {
+    /// Keyboard.
+    Keystroke,
+    /// Mouse.
+    Mouse,
+}
+
+/// Risk level of one window (`low|medium|high` on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Looks like the owner (or nothing known yet).
+    Low,
+    /// Unusual.
+    Medium,
+    /// Very unlike the owner, or input no person produces.
+    High,
+}
+
+/// Which model produced a score (`profile|global|none` on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelUsed {
+    /// The owner's trained profile (fused with the global model when one exists).
+    Profile,
+    /// The global model against a still-enrolling profile.
+    Global,
+    /// No model yet (learning mode).
+    None,
+}
+
+/// What the server should do after a window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    /// Nothing.
+    None,
+    /// Ask for the password again (session risk reached the challenge threshold).
+    Challenge,
+    /// End the session (session risk reached the block threshold).
+    Block,
+}
+
+/// A feature window to store for global training (contains no key codes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "modality", rename_all = "lowercase")]
+pub enum FeatureWindow {
+    /// Keystroke window.
+    Keystroke(KeystrokeWindow),
+    /// Mouse window.
+    Mouse(MouseWindow),
+}
+
+/// A user's profiles for both modalities; what the server stores per user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserProfiles {
+    /// Format version.
+    pub version: u32,
+    /// Keystroke profile.
+    pub keystroke: KeystrokeProfile,
+    /// Mouse profile.
+    pub mouse: MouseProfile,
+}
+
+impl UserProfiles {
+    /// Fresh, enrolling profiles with the enrollment sizes of `cfg`.
+    pub fn new(cfg: &Config) -> UserProfiles {
+        UserProfiles {
+            version: FORMAT_VERSION,
+            keystroke: KeystrokeProfile::new(cfg.keystroke_enroll_windows),
+            mouse: MouseProfile::new(cfg.mouse_enroll_actions),
+        }
+    }
+
+    /// Serialise to JSON (for the database).
+    pub fn to_json(&self) -> crate::Result<String> {
+        Ok(serde_json::to_string(self)?)
+    }
+
+    /// Deserialise from JSON, checking the format version.
+    pub fn from_json(s: &str) -> crate::Result<UserProfiles> {
+        let p: UserProfiles = serde_json::from_str(s)?;
+        crate::check_version(p.version)?;
+        crate::check_version(p.keystroke.version)?;
+        crate::check_version(p.mouse.version)?;
+        Ok(p)
+    }
+
+    /// Forget both profiles (start enrolling again).
+    pub fn reset(&mut self) {
+        self.keystroke.reset();
+        self.mouse.reset();
+    }
+
+    /// Enrollment status of a modality: `(state, samples, required)` as in the `profile`
+    /// message (keystroke samples are windows, mouse samples are actions).
+    pub fn status(&self, m: Modality) -> (ProfileState, u32, u32) {
+        match m {
+            Modality::Keystroke => (
+                self.keystroke.state(),
+                self.keystroke.samples.min(self.keystroke.required),
+                self.keystroke.required,
+            ),
+            Modality::Mouse => (
+                self.mouse.state(),
+                self.mouse.samples.min(self.mouse.required),
+                self.mouse.required,
+            ),
+        }
+    }
+}
+
+/// Score of one window, before the session decision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowScore {
+    /// Score in [0,1] (higher = less like the owner), `None` in learning mode.
+    pub score: Option<f64>,
+    /// Model used.
+    pub model: ModelUsed,
+    /// Human-readable reasons.
+    pub reasons: Vec<String>,
+}
+
+fn reasons_from(signed: &[(&'static str, f64)], min_z: f64, max: usize) -> Vec<String> {
+    let mut v: Vec<&(&str, f64)> = signed.iter().filter(|(_, z)| z.abs() >= min_z).collect();
+    v.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+    v.into_iter()
+        .take(max)
+        .map(|(name, z)| {
+            let timing = name.ends_with("times") || name.ends_with("hold");
+            let dir = match (timing, *z > 0.0) {
+                (true, true) => "slower",
+                (true, false) => "faster",
+                (false, true) => "higher",
+                (false, false) => "lower",
+            };
+            format!("{name} {dir} than profile ({:.1} SD)", z.abs())
+        })
+        .collect()
+}
+
+fn fuse(cfg: &Config, global: Option<f64>, profile: f64) -> f64 {
+    match global {
+        Some(g) => sigmoid(cfg.fusion_global * logit(g) + cfg.fusion_profile * logit(profile)),
+        None => profile,
+    }
+}
+
+/// Score a keystroke window against a profile (and the global model if any). Pure function
+/// used by [`SessionScorer`] and by the evaluation.
+pub fn score_keystroke(
+    p: &KeystrokeProfile,
+    global: Option<&GlobalModel>,
+    w: &KeystrokeWindow,
+    cfg: &Config,
+) -> WindowScore {
+    let gm = global.and_then(|g| g.keystroke.as_ref());
+    if p.samples < cfg.min_samples_for_global && p.state() != ProfileState::Trained {
+        return WindowScore {
+            score: None,
+            model: ModelUsed::None,
+            reasons: Vec::new(),
+        };
+    }
+    let c = compare(p, w);
+    let g = gm.map(|m| m.prob(&c.vector));
+    let (score, model) = match (p.profile_score(c.distance), g) {
+        (Some(ps), g) => (Some(fuse(cfg, g, ps)), ModelUsed::Profile),
+        (None, Some(g)) => (Some(g), ModelUsed::Global),
+        (None, None) => (None, ModelUsed::None),
+    };
+    let reasons = if score.is_some() {
+        reasons_from(&c.signed, cfg.reason_min_sd, 3)
+    } else {
+        Vec::new()
+    };
+    WindowScore {
+        score,
+        model,
+        reasons,
+    }
+}
+
+/// Score a mouse window against a profile (and the global model if any).
+pub fn score_mouse(
+    p: &MouseProfile,
+    global: Option<&GlobalModel>,
+    w: &MouseWindow,
+    cfg: &Config,
+) -> WindowScore {
+    if p.state() != ProfileState::Trained {
+        // The mouse comparison needs the owner's distributions; before that only the
+        // non-human checks apply.
+        return WindowScore {
+            score: None,
+            model: ModelUsed::None,
+            reasons: Vec::new(),
+        };
+    }
+    let c = compare_mouse(p, w);
+    let g = global
+        .and_then(|g| g.mouse.as_ref())
+        .map(|m| m.prob(&c.vector));
+    let ps = p.profile_score(c.distance).unwrap_or(0.5);
+    let score = fuse(cfg, g, ps);
+    WindowScore {
+        score: Some(score),
+        model: ModelUsed::Profile,
+        reasons: reasons_from(&c.signed, cfg.reason_min_sd + 1.0, 3),
+    }
+}
+
+/// Reason given when a keystroke window is not humanly possible, if it is not.
+pub fn keystroke_nonhuman(w: &KeystrokeWindow) -> Option<String> {
+    if w.keystrokes >= 10 && w.hold_sd_ms < 1.0 && w.dd_sd_ms < 1.0 {
+        return Some("key timings with zero variance (automated input)".into());
+    }
+    if w.keystrokes >= 10 && w.dd_median_ms < 15.0 {
+        return Some(format!(
+            "typing faster than a person can ({:.0} keys/s)",
+            1000.0 / f64::from(w.dd_median_ms.max(0.5))
+        ));
+    }
+    None
+}
+
+/// Reason given when a mouse window is not humanly possible, if it is not.
+pub fn mouse_nonhuman(w: &MouseWindow) -> Option<String> {
+    let moves: Vec<_> = w
+        .actions
+        .iter()
+        .filter(|a| a.kind != ActionKind::Scroll)
+        .collect();
+    if moves.len() >= 3
+        && moves
+            .iter()
+            .all(|a| a.f.get(5).is_some_and(|v| v.abs() < 1e-4))
+    {
+        return Some("pointer moves at perfectly constant speed (automated input)".into());
+    }
+    if moves.len() >= 3 && moves.iter().all(|a| a.f.get(4).is_some_and(|v| *v > 11.5)) {
+        return Some("pointer faster than a person can move it".into());
+    }
+    None
+}
+
+fn available_model(state: ProfileState, global: bool) -> ModelUsed {
+    match (state, global) {
+        (ProfileState::Trained, _) => ModelUsed::Profile,
+        (ProfileState::Enrolling, true) => ModelUsed::Global,
+        (ProfileState::Enrolling, false) => ModelUsed::None,
+    }
+}
+
+/// One scored window, ready to be sent as a `risk` message and stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowResult {
+    /// Modality.
+    pub modality: Modality,
+    /// Score in [0,1], `None` in learning mode.
+    pub score: Option<f64>,
+    /// Level of this window.
+    pub level: Level,
+    /// Model used.
+    pub model: ModelUsed,
+    /// Accumulated session risk in [0,1] after this window.
+    pub session_risk: f64,
+    /// Reasons in words.
+    pub reasons: Vec<String>,
+    /// Decision after this window.
+    pub decision: Decision,
+    /// Feature window to store for global training (`None` for non-human input, which must
+    /// not train anything).
+    pub window: Option<FeatureWindow>,
+    /// True when the profile of this modality changed (enrollment progress or update); the
+    /// server should persist the profiles and send a `profile` message.
+    pub profile_changed: bool,
+    /// State of the modality's profile after this window.
+    pub profile_state: ProfileState,
+    /// Enrollment progress (samples, required) of the modality's profile.
+    pub samples: u32,
+    /// Required samples.
+    pub required: u32,
+    /// Keystrokes (or mouse actions) in the window.
+    pub size: u32,
+}
+
+/// Per-connection scorer: owns the partial windows and the session risk of one session.
+///
+/// The server keeps one per websocket connection, calls [`SessionScorer::process`] with each
+/// `behavior` message's events, the owner's [`UserProfiles`] (updated in place) and the
+/// latest [`GlobalModel`], then sends a `risk` message per result, persists the profiles when
+/// `profile_changed`, stores `window` for global training, and acts on `decision`.
+#[derive(Debug, Clone)]
+pub struct SessionScorer {
+    cfg: Config,
+    keys: KeystrokeCollector,
+    mouse: MouseCollector,
+    evidence: f64,
+    windows: u32,
+    challenged: bool,
+    blocked: bool,
+    seen_packets: HashSet<u64>,
+    packet_order: VecDeque<u64>,
+}
+
+impl SessionScorer {
+    /// A scorer with the given configuration (use `Config::default()` in production).
+    pub fn new(cfg: Config) -> SessionScorer {
+        SessionScorer {
+            cfg,
+            keys: KeystrokeCollector::default(),
+            mouse: MouseCollector::default(),
+            evidence: 0.0,
+            windows: 0,
+            challenged: false,
+            blocked: false,
+            seen_packets: HashSet::new(),
+            packet_order: VecDeque::new(),
+        }
+    }
+
+    /// Configuration in use.
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// Current session risk in [0,1].
+    pub fn session_risk(&self) -> f64 {
+        1.0 - (-self.evidence / self.cfg.risk_scale).exp()
+    }
+
+    /// True once a block decision was issued.
+    pub fn is_blocked(&self) -> bool {
+        self.blocked
+    }
+
+    /// The owner answered a challenge (password re-entered): clear the accumulated evidence.
+    pub fn challenge_passed(&mut self) {
+        self.evidence = 0.0;
+        self.challenged = false;
+    }
+
+    fn packet_hash(events: &[Event]) -> Option<u64> {
+        if events.len() < 8 {
+            return None;
+        }
+        let t0 = events.first().map(Event::t).unwrap_or(0.0);
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut mix = |v: u64| {
+            h ^= v;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        };
+        for e in events {
+            let dt = ((e.t() - t0) * 1000.0).round();
+            mix(dt.to_bits());
+            match e {
+                Event::Keydown { code, .. } => {
+                    mix(1);
+                    mix(crate::keys::key_id(code.as_deref()));
+                }
+                Event::Keyup { code, .. } => {
+                    mix(2);
+                    mix(crate::keys::key_id(code.as_deref()));
+                }
+                Event::Mousemove { x, y, .. } => {
+                    mix(3);
+                    mix(x.to_bits());
+                    mix(y.to_bits());
+                }
+                Event::Mousedown { x, y, button, .. } | Event::Mouseup { x, y, button, .. } => {
+                    mix(4 + u64::from(*button));
+                    mix(x.to_bits());
+                    mix(y.to_bits());
+                }
+                Event::Wheel { dx, dy, .. } => {
+                    mix(9);
+                    mix(dx.to_bits());
+                    mix(dy.to_bits());
+                }
+            }
+        }
+        Some(h)
+    }
+
+    /// Process one batch of events (one `behavior` message). Returns one result per window
+    /// completed by this batch (often none for small batches).
+    pub fn process(
+        &mut self,
+        events: &[Event],
+        profiles: &mut UserProfiles,
+        global: Option<&GlobalModel>,
+    ) -> Vec<WindowResult> {
+        let mut repeat = false;
+        if let Some(h) = Self::packet_hash(events) {
+            if !self.seen_packets.insert(h) {
+                repeat = true;
+            } else {
+                self.packet_order.push_back(h);
+                if self.packet_order.len() > 512 {
+                    if let Some(old) = self.packet_order.pop_front() {
+                        self.seen_packets.remove(&old);
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        if repeat {
+            // Do not let replayed events into the windows; report them as high risk.
+            let keyboard = events.iter().filter(|e| e.is_keyboard()).count() * 2 >= events.len();
+            let (modality, model) = if keyboard {
+                (
+                    Modality::Keystroke,
+                    available_model(
+                        profiles.keystroke.state(),
+                        global.is_some_and(|g| g.keystroke.is_some()),
+                    ),
+                )
+            } else {
+                (
+                    Modality::Mouse,
+                    available_model(
+                        profiles.mouse.state(),
+                        global.is_some_and(|g| g.mouse.is_some()),
+                    ),
+                )
+            };
+            let r = self.decide(
+                modality,
+                WindowScore {
+                    score: Some(1.0),
+                    model,
+                    reasons: vec!["exact repeat of an earlier packet (replayed input)".into()],
+                },
+                None,
+                false,
+                profiles,
+                true,
+                0,
+            );
+            out.push(r);
+            return out;
+        }
+        for w in self.collect(events, false) {
+            self.score_window(w, profiles, global, &mut out);
+        }
+        out
+    }
+
+    /// Force windows from whatever is pending (e.g. end of a recording or a long pause).
+    pub fn flush(
+        &mut self,
+        profiles: &mut UserProfiles,
+        global: Option<&GlobalModel>,
+    ) -> Vec<WindowResult> {
+        let mut out = Vec::new();
+        for w in self.collect(&[], true) {
+            self.score_window(w, profiles, global, &mut out);
+        }
+        out
+    }
+
+    /// Cut feature windows from a batch without scoring them, with exactly the windowing of
+    /// [`SessionScorer::process`] (for building training data from recordings). `flush`
+    /// closes everything pending at the end.
+    pub fn windows_only(&mut self, events: &[Event], flush: bool) -> Vec<FeatureWindow> {
+        self.collect(events, flush)
+    }
+
+    fn collect(&mut self, events: &[Event], flush: bool) -> Vec<FeatureWindow> {
+        let mut out = Vec::new();
+        let min_keys = self.cfg.keystroke_min_window as usize;
+        let cut_keys = |keys: &mut KeystrokeCollector, out: &mut Vec<FeatureWindow>| {
+            let ks = keys.take();
+            if let Some(w) = KeystrokeWindow::from_keystrokes(&ks, min_keys / 2) {
+                out.push(FeatureWindow::Keystroke(w));
+            }
+        };
+        for e in events {
+            if e.is_keyboard() {
+                self.keys.push(e);
+                if self.keys.pending() >= self.cfg.keystroke_max_window as usize {
+                    cut_keys(&mut self.keys, &mut out);
+                }
+            } else {
+                self.mouse.push(e);
+            }
+        }
+        if flush {
+            self.keys.flush_open();
+            if self.keys.pending() >= min_keys / 2 {
+                cut_keys(&mut self.keys, &mut out);
+            } else {
+                self.keys.take();
+            }
+            self.mouse.flush();
+            if let Some(w) = self.mouse.take_window(1) {
+                out.push(FeatureWindow::Mouse(w));
+            }
+        } else {
+            if self.keys.pending() >= min_keys {
+                cut_keys(&mut self.keys, &mut out);
+            }
+            let now = self.mouse.last_t();
+            self.mouse.close_idle(now);
+            if let Some(w) = self
+                .mouse
+                .take_window(self.cfg.mouse_min_window_actions as usize)
+            {
+                out.push(FeatureWindow::Mouse(w));
+            }
+        }
+        out
+    }
+
+    fn score_window(
+        &mut self,
+        w: FeatureWindow,
+        profiles: &mut UserProfiles,
+        global: Option<&GlobalModel>,
+        out: &mut Vec<WindowResult>,
+    ) {
+        match w {
+            FeatureWindow::Keystroke(w) => self.cut_keys(w, profiles, global, out),
+            FeatureWindow::Mouse(w) => self.cut_mouse(w, profiles, global, out),
+        }
+    }
+
+    fn cut_keys(
+        &mut self,
+        w: KeystrokeWindow,
+        profiles: &mut UserProfiles,
+        global: Option<&GlobalModel>,
+        out: &mut Vec<WindowResult>,
+    ) {
+        let size = w.keystrokes;
+        let (ws, nonhuman) = match keystroke_nonhuman(&w) {
+            Some(reason) => (
+                WindowScore {
+                    score: Some(1.0),
+                    model: available_model(
+                        profiles.keystroke.state(),
+                        global.is_some_and(|g| g.keystroke.is_some()),
+                    ),
+                    reasons: vec![reason],
+                },
+                true,
+            ),
+            None => (
+                score_keystroke(&profiles.keystroke, global, &w, &self.cfg),
+                false,
+            ),
+        };
+        let mut changed = false;
+        if !nonhuman && self.may_learn(&ws, profiles.keystroke.state()) {
+            profiles.keystroke.add(&w);
+            changed = true;
+        }
+        let window = (!nonhuman).then_some(FeatureWindow::Keystroke(w));
+        out.push(self.decide(
+            Modality::Keystroke,
+            ws,
+            window,
+            changed,
+            profiles,
+            nonhuman,
+            size,
+        ));
+    }
+
+    fn cut_mouse(
+        &mut self,
+        w: MouseWindow,
+        profiles: &mut UserProfiles,
+        global: Option<&GlobalModel>,
+        out: &mut Vec<WindowResult>,
+    ) {
+        let size = u32::try_from(w.actions.len()).unwrap_or(u32::MAX);
+        let (ws, nonhuman) = match mouse_nonhuman(&w) {
+            Some(reason) => (
+                WindowScore {
+                    score: Some(1.0),
+                    model: available_model(
+                        profiles.mouse.state(),
+                        global.is_some_and(|g| g.mouse.is_some()),
+                    ),
+                    reasons: vec![reason],
+                },
+                true,
+            ),
+            None => (score_mouse(&profiles.mouse, global, &w, &self.cfg), false),
+        };
+        let mut changed = false;
+        if !nonhuman && self.may_learn(&ws, profiles.mouse.state()) {
+            profiles.mouse.add(&w);
+            changed = true;
+        }
+        let window = (!nonhuman).then_some(FeatureWindow::Mouse(w));
+        out.push(self.decide(
+            Modality::Mouse,
+            ws,
+            window,
+            changed,
+            profiles,
+            nonhuman,
+            size,
+        ));
+    }
+
+    fn may_learn(&self, ws: &WindowScore, state: ProfileState) -> bool {
+        if self.challenged || self.blocked {
+            return false;
+        }
+        match (state, ws.score) {
+            (ProfileState::Enrolling, None) => true,
+            (ProfileState::Enrolling, Some(s)) => s < self.cfg.enroll_max_score,
+            (ProfileState::Trained, Some(s)) => s < self.cfg.update_max_score,
+            (ProfileState::Trained, None) => false,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn decide(
+        &mut self,
+        modality: Modality,
+        ws: WindowScore,
+        window: Option<FeatureWindow>,
+        profile_changed: bool,
+        profiles: &UserProfiles,
+        nonhuman: bool,
+        size: u32,
+    ) -> WindowResult {
+        let learning = ws.model == ModelUsed::None;
+        if let Some(s) = ws.score {
+            let e = (logit(s) - self.cfg.evidence_offset)
+                .clamp(-self.cfg.max_window_evidence, self.cfg.max_window_evidence);
+            self.evidence = (self.evidence + e).max(0.0);
+            self.windows = self.windows.saturating_add(1);
+        }
+        let risk = self.session_risk();
+        let level = match ws.score {
+            Some(s) if nonhuman || s >= self.cfg.high_score => Level::High,
+            Some(s) if s >= self.cfg.medium_score => Level::Medium,
+            _ => Level::Low,
+        };
+        let decision =
+            if self.blocked || (!learning && risk >= self.cfg.block_risk && self.windows >= 2) {
+                self.blocked = true;
+                Decision::Block
+            } else if risk >= self.cfg.challenge_risk && (!learning || nonhuman) {
+                self.challenged = true;
+                Decision::Challenge
+            } else {
+                Decision::None
+            };
+        let (state, samples, required) = profiles.status(modality);
+        WindowResult {
+            modality,
+            score: ws.score,
+            level,
+            model: ws.model,
+            session_risk: risk,
+            reasons: ws.reasons,
+            decision,
+            window,
+            profile_changed,
+            profile_state: state,
+            samples,
+            required,
+            size,
+        }
+    }
+}
