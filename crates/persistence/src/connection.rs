@@ -213,6 +213,35 @@ impl r2d2::CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePrag
     }
 }
 
+/// Pool settings for [`Database::connect_with`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolOptions {
+    /// Maximum number of connections (at least 1).
+    pub max_size: u32,
+    /// Idle connections kept open (`None`: as many as `max_size`).
+    pub min_idle: Option<u32>,
+    /// How long a checkout waits before failing with
+    /// [`PersistenceError::Unavailable`].
+    pub checkout_timeout: Duration,
+    /// Run `SELECT 1` on every checkout so that connections a restarted
+    /// server dropped are replaced transparently. `None`: on for PostgreSQL,
+    /// off for SQLite (a local file cannot go away under an open handle).
+    pub test_on_check_out: Option<bool>,
+}
+
+impl PoolOptions {
+    /// Defaults: `max_size` connections, one kept idle,
+    /// [`CHECKOUT_TIMEOUT`], backend-dependent checkout test.
+    pub fn new(max_size: u32) -> Self {
+        Self {
+            max_size,
+            min_idle: Some(1),
+            checkout_timeout: CHECKOUT_TIMEOUT,
+            test_on_check_out: None,
+        }
+    }
+}
+
 /// The r2d2 pool type.
 pub type DbPool = r2d2::Pool<DbConnectionManager>;
 /// A connection checked out of the pool (derefs to [`DbConnection`]).
@@ -241,11 +270,17 @@ impl Database {
     /// `db_path` is created.
     pub fn connect(database_url: Option<&str>, db_path: &Path, pool_size: u32) -> Result<Self> {
         let target = DatabaseTarget::resolve(database_url, db_path)?;
-        Self::connect_target(target, pool_size)
+        Self::connect_with(target, &PoolOptions::new(pool_size))
     }
 
     /// Like [`Database::connect`] with an already resolved target.
     pub fn connect_target(target: DatabaseTarget, pool_size: u32) -> Result<Self> {
+        Self::connect_with(target, &PoolOptions::new(pool_size))
+    }
+
+    /// Like [`Database::connect`] with an already resolved target and full
+    /// pool options.
+    pub fn connect_with(target: DatabaseTarget, options: &PoolOptions) -> Result<Self> {
         let backend = target.backend();
         if let DatabaseTarget::Sqlite(path) = &target {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -271,11 +306,16 @@ impl Database {
             }
         }
 
+        let max_size = options.max_size.max(1);
         let mut builder = r2d2::Pool::builder()
-            .max_size(pool_size.max(1))
-            .min_idle(Some(1))
-            .connection_timeout(CHECKOUT_TIMEOUT)
-            .test_on_check_out(true);
+            .max_size(max_size)
+            .min_idle(options.min_idle.map(|n| n.min(max_size)))
+            .connection_timeout(options.checkout_timeout)
+            .test_on_check_out(
+                options
+                    .test_on_check_out
+                    .unwrap_or(backend == Backend::Postgres),
+            );
         if backend == Backend::Sqlite {
             builder = builder.connection_customizer(Box::new(SqlitePragmas));
         }

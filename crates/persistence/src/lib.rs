@@ -50,7 +50,7 @@ pub mod users;
 
 pub use connection::{
     run_migrations, transaction, Backend, Database, DatabaseTarget, DbConnection, DbPool,
-    PooledConnection,
+    PoolOptions, PooledConnection,
 };
 pub use error::{PersistenceError, Result};
 

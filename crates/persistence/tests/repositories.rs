@@ -806,18 +806,85 @@ fn testdb_sqlite_file_is_removed_on_drop() {
 }
 
 #[test]
-fn testdb_postgres_database_is_dropped() {
+fn testdb_postgres_database_is_dropped_and_ping_fails_fast() {
     let Some(db) = TestDb::postgres() else {
         return;
     };
     let url = db.database_url().unwrap().to_owned();
     assert!(url.contains("/wstest_"));
+    assert!(db
+        .env_vars()
+        .contains(&("DATABASE_URL".to_owned(), url.clone())));
     // A second handle on the same URL sees the migrated schema.
-    let other = Database::connect(Some(&url), std::path::Path::new("unused"), 1).unwrap();
+    let other = Database::connect_with(
+        workspace_persistence::DatabaseTarget::Postgres(url.clone()),
+        &workspace_persistence::PoolOptions {
+            checkout_timeout: std::time::Duration::from_secs(1),
+            ..workspace_persistence::PoolOptions::new(2)
+        },
+    )
+    .unwrap();
+    assert_eq!(other.run_migrations().unwrap(), 0);
     other.ping().unwrap();
-    drop(other);
+    // Dropping the TestDb drops the database (FORCE ends `other`'s connections).
     drop(db);
+    let started = std::time::Instant::now();
+    let err = other.ping().unwrap_err();
+    assert!(err.is_unavailable(), "{err:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(4));
+    let err = other.run(users::count).unwrap_err();
+    assert!(err.is_unavailable(), "{err:?}");
     assert!(Database::connect(Some(&url), std::path::Path::new("unused"), 1).is_err());
+}
+
+#[test]
+fn handles_and_errors_cross_threads() {
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
+    assert_send_sync::<Database>();
+    assert_send_sync::<PersistenceError>();
+}
+
+#[test]
+fn pool_options_are_honoured() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = workspace_persistence::DatabaseTarget::Sqlite(dir.path().join("p.db"));
+    let opts = workspace_persistence::PoolOptions {
+        max_size: 1,
+        min_idle: Some(1),
+        checkout_timeout: std::time::Duration::from_millis(200),
+        test_on_check_out: Some(true),
+    };
+    let db = Database::connect_with(target, &opts).unwrap();
+    let held = db.conn().unwrap();
+    // The only connection is checked out: the next checkout times out.
+    let err = db.conn().map(|_| ()).unwrap_err();
+    assert!(err.is_unavailable(), "{err:?}");
+    drop(held);
+    db.ping().unwrap();
+}
+
+#[test]
+fn sqlite_connections_have_pragmas() {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Val {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        v: String,
+    }
+    let db = TestDb::sqlite();
+    let database = db.database();
+    let mut conn = database.conn().unwrap();
+    let mut pragma = |name: &str, column: &str| -> String {
+        diesel::sql_query(format!(
+            "SELECT CAST(p.{column} AS TEXT) AS v FROM pragma_{name} p"
+        ))
+        .get_result::<Val>(&mut *conn)
+        .unwrap()
+        .v
+    };
+    assert_eq!(pragma("journal_mode", "journal_mode"), "wal");
+    assert_eq!(pragma("foreign_keys", "foreign_keys"), "1");
+    assert_eq!(pragma("busy_timeout", "timeout"), "5000");
 }
 
 #[test]
@@ -839,7 +906,7 @@ fn connect_creates_sqlite_parent_directory_and_reconnects() {
 }
 
 #[test]
-fn ping_fails_fast_when_postgres_is_unreachable() {
+fn connect_fails_when_postgres_is_unreachable() {
     // Nothing listens on port 1.
     let err = Database::connect(
         Some("postgres://postgres@127.0.0.1:1/none?connect_timeout=2"),
