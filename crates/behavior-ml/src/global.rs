@@ -11,7 +11,7 @@ use smartcore::linear::logistic_regression::{LogisticRegression, LogisticRegress
 use crate::keystroke::KeystrokeWindow;
 use crate::keystroke_profile::{compare, KeystrokeProfile, CMP_LEN};
 use crate::mouse::MouseWindow;
-use crate::mouse_profile::{compare_mouse, MouseProfile, MOUSE_CMP_LEN};
+use crate::mouse_profile::{compare_mouse, MouseProfile, Population, MOUSE_CMP_LEN};
 use crate::stats::{sigmoid, SplitMix};
 use crate::{BehaviorError, Config, Result, FORMAT_VERSION};
 
@@ -125,6 +125,9 @@ pub struct GlobalModel {
     pub keystroke: Option<LinearModel>,
     /// Mouse pair model.
     pub mouse: Option<LinearModel>,
+    /// Population distributions of mouse action features (reference for the mouse model).
+    #[serde(default)]
+    pub mouse_population: Option<Population>,
     /// Users whose windows trained the model (keystroke, mouse).
     pub users: (u32, u32),
     /// Training pairs used (keystroke, mouse).
@@ -152,7 +155,8 @@ impl GlobalModel {
         cfg: &Config,
     ) -> Result<GlobalModel> {
         let (k, kp, ku) = train_keystroke(keystrokes, cfg);
-        let (m, mp, mu) = train_mouse(mouse, cfg);
+        let pop = Population::build(mouse, 2_000);
+        let (m, mp, mu) = train_mouse(mouse, &pop, cfg);
         if k.is_none() && m.is_none() {
             return Err(BehaviorError::Training(
                 "no modality had enough data".into(),
@@ -161,6 +165,7 @@ impl GlobalModel {
         Ok(GlobalModel {
             version: FORMAT_VERSION,
             keystroke: k,
+            mouse_population: m.as_ref().map(|_| pop),
             mouse: m,
             users: (ku, mu),
             pairs: (kp, mp),
@@ -234,7 +239,11 @@ fn train_keystroke(
 
 /// Build mouse training pairs: per user, a profile from the first half of their actions;
 /// genuine = later windows, impostor = other users' windows.
-pub fn mouse_pairs(users: &[Vec<MouseWindow>], cfg: &Config) -> (Vec<Vec<f64>>, Vec<u32>, u32) {
+pub fn mouse_pairs(
+    users: &[Vec<MouseWindow>],
+    pop: &Population,
+    cfg: &Config,
+) -> (Vec<Vec<f64>>, Vec<u32>, u32) {
     let mut rng = SplitMix(0x5eed_0002);
     let (mut x, mut y) = (Vec::new(), Vec::new());
     let mut used = 0;
@@ -254,12 +263,12 @@ pub fn mouse_pairs(users: &[Vec<MouseWindow>], cfg: &Config) -> (Vec<Vec<f64>>, 
         used += 1;
         let genuine: Vec<&MouseWindow> = ws.iter().skip(i).take(60).collect();
         for w in &genuine {
-            x.push(compare_mouse(&p, w).vector.to_vec());
+            x.push(compare_mouse(&p, Some(pop), w).vector.to_vec());
             y.push(0);
             if let Some(o) = sample_others(&mut rng, users.len(), u) {
                 if let Some(ow) = users.get(o).filter(|v| !v.is_empty()) {
                     if let Some(w) = ow.get(rng.below(ow.len())) {
-                        x.push(compare_mouse(&p, w).vector.to_vec());
+                        x.push(compare_mouse(&p, Some(pop), w).vector.to_vec());
                         y.push(1);
                     }
                 }
@@ -269,8 +278,12 @@ pub fn mouse_pairs(users: &[Vec<MouseWindow>], cfg: &Config) -> (Vec<Vec<f64>>, 
     (x, y, used)
 }
 
-fn train_mouse(users: &[Vec<MouseWindow>], cfg: &Config) -> (Option<LinearModel>, u32, u32) {
-    let (x, y, used) = mouse_pairs(users, cfg);
+fn train_mouse(
+    users: &[Vec<MouseWindow>],
+    pop: &Population,
+    cfg: &Config,
+) -> (Option<LinearModel>, u32, u32) {
+    let (x, y, used) = mouse_pairs(users, pop, cfg);
     debug_assert!(x.iter().all(|r| r.len() == MOUSE_CMP_LEN));
     let n = x.len() as u32;
     (LinearModel::fit(&x, &y, 1.0).ok(), n, used)

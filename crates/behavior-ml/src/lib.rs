@@ -43,6 +43,7 @@ pub mod mouse;
 pub mod mouse_profile;
 pub mod session;
 pub mod stats;
+pub mod synth;
 
 use serde::{Deserialize, Serialize};
 

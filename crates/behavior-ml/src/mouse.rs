@@ -15,7 +15,7 @@ pub const PAUSE_MS: f64 = 500.0;
 /// Wheel events further apart than this (ms) start a new scroll action.
 const SCROLL_GAP_MS: f64 = 400.0;
 /// Number of features per action.
-pub const ACTION_FEATURES: usize = 14;
+pub const ACTION_FEATURES: usize = 16;
 /// Names of the action features.
 pub const ACTION_FEATURE_NAMES: [&str; ACTION_FEATURES] = [
     "movement duration",
@@ -32,6 +32,8 @@ pub const ACTION_FEATURE_NAMES: [&str; ACTION_FEATURES] = [
     "time to peak speed",
     "deviation from straight line",
     "click hold",
+    "pointer event interval",
+    "pointer events per movement",
 ];
 
 /// Kind of mouse action.
@@ -198,6 +200,8 @@ fn movement_features(pts: &[Pt], hold: Option<f64>) -> Option<[f32; ACTION_FEATU
         ((t_max - first.t) / duration).clamp(0.0, 1.0),
         (1.0 + dev / straight.max(1.0)).ln(),
         hold.map_or(0.0, |h| h.clamp(1.0, 5000.0).ln()),
+        (duration / (pts.len() - 1) as f64).max(0.1).ln(),
+        (pts.len() as f64).ln(),
     ];
     let mut out = [0f32; ACTION_FEATURES];
     for (o, v) in out.iter_mut().zip(f) {

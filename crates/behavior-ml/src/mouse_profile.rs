@@ -13,8 +13,9 @@ const QUANTILES: usize = 33;
 const MAX_WEIGHT: f64 = 5_000.0;
 /// Minimum owner actions of a kind before that kind is compared feature by feature.
 const MIN_KIND: f64 = 15.0;
-/// Number of entries of the mouse comparison vector.
-pub const MOUSE_CMP_LEN: usize = ACTION_FEATURES + 2;
+/// Number of entries of the mouse comparison vector: per feature the owner-outlyingness and
+/// the owner-vs-population log-likelihood ratio, then kind surprise and window size.
+pub const MOUSE_CMP_LEN: usize = 2 * ACTION_FEATURES + 2;
 
 /// Features compared for each action kind (scroll actions only use a few).
 fn used(kind: ActionKind, f: usize) -> bool {
@@ -22,6 +23,7 @@ fn used(kind: ActionKind, f: usize) -> bool {
         ActionKind::Move => f != 13,
         ActionKind::PointClick | ActionKind::Drag => true,
         ActionKind::Scroll => matches!(f, 0 | 1 | 3 | 4),
+        // hold only exists for clicks and drags
     }
 }
 
@@ -36,28 +38,40 @@ pub struct Sketch {
 
 impl Sketch {
     fn from_weighted(mut v: Vec<(f64, f64)>, n: f64) -> Sketch {
-        v.retain(|(x, w)| x.is_finite() && *w > 0.0);
+        v.retain(|(x, w)| x.is_finite() && w.is_finite() && *w > 0.0);
         if v.is_empty() {
             return Sketch::default();
         }
         v.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let total: f64 = v.iter().map(|p| p.1).sum();
-        let mut q = Vec::with_capacity(QUANTILES);
+        // cumulative weight at each point's centre; quantiles interpolate between centres
+        let mut centres = Vec::with_capacity(v.len());
         let mut acc = 0.0;
-        let mut it = v.iter().peekable();
-        let mut cur = v.first().map(|p| p.0).unwrap_or(0.0);
+        for (_, w) in &v {
+            centres.push(acc + w / 2.0);
+            acc += w;
+        }
+        let total = acc;
+        let mut q = Vec::with_capacity(QUANTILES);
+        let mut j = 0;
         for i in 0..QUANTILES {
-            let target = total * i as f64 / (QUANTILES - 1) as f64;
-            while let Some(p) = it.peek() {
-                if acc + p.1 * 0.5 <= target || acc == 0.0 {
-                    acc += p.1;
-                    cur = p.0;
-                    it.next();
-                } else {
-                    break;
-                }
+            let t = total * i as f64 / (QUANTILES - 1) as f64;
+            while j + 1 < v.len() && centres.get(j + 1).is_some_and(|c| *c <= t) {
+                j += 1;
             }
-            q.push(cur as f32);
+            let (x0, c0) = (
+                v.get(j).map_or(0.0, |p| p.0),
+                centres.get(j).copied().unwrap_or(0.0),
+            );
+            let x = match (v.get(j + 1), centres.get(j + 1)) {
+                (Some(p1), Some(c1)) if t > c0 && *c1 > c0 => {
+                    x0 + (p1.0 - x0) * ((t - c0) / (c1 - c0)).min(1.0)
+                }
+                _ => x0,
+            };
+            q.push(x as f32);
+        }
+        if let (Some(f), Some(x)) = (q.first_mut(), v.first()) {
+            *f = x.0 as f32;
         }
         if let (Some(l), Some(x)) = (q.last_mut(), v.last()) {
             *l = x.0 as f32;
@@ -71,9 +85,17 @@ impl Sketch {
             return;
         }
         let mut pts: Vec<(f64, f64)> = new.iter().map(|x| (*x, 1.0)).collect();
-        if self.n > 0.0 && !self.q.is_empty() {
-            let w = self.n / self.q.len() as f64;
-            pts.extend(self.q.iter().map(|x| (f64::from(*x), w)));
+        if self.n > 0.0 && self.q.len() >= 2 {
+            // Each bin between two quantile points holds an equal share of the old mass,
+            // spread uniformly (4 points per bin), so repeated merges keep the shape.
+            let w = self.n / ((self.q.len() - 1) * 4) as f64;
+            for b in self.q.windows(2) {
+                let [lo, hi] = b else { continue };
+                let (lo, hi) = (f64::from(*lo), f64::from(*hi));
+                for j in 0..4 {
+                    pts.push((lo + (hi - lo) * (f64::from(j) + 0.5) / 4.0, w));
+                }
+            }
         }
         let n = (self.n + m).min(MAX_WEIGHT);
         *self = Sketch::from_weighted(pts, n);
@@ -103,6 +125,83 @@ impl Sketch {
         };
         ((pos + 0.5) / k as f64).clamp(0.0, 1.0)
     }
+}
+
+/// Population distributions of action features (`[kind][feature]` sketches over many users),
+/// part of the global model: the reference an owner's distribution is contrasted with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Population {
+    /// Sketches per kind and feature.
+    pub sketches: Vec<Vec<Sketch>>,
+}
+
+impl Population {
+    /// Build from many users' windows (each user weighted equally up to `per_user` actions).
+    pub fn build(users: &[Vec<MouseWindow>], per_user: usize) -> Population {
+        let mut vals: Vec<Vec<Vec<(f64, f64)>>> =
+            vec![vec![Vec::new(); ACTION_FEATURES]; ActionKind::COUNT];
+        for ws in users {
+            let actions: Vec<&MouseAction> = ws.iter().flat_map(|w| w.actions.iter()).collect();
+            if actions.is_empty() {
+                continue;
+            }
+            let step = (actions.len() / per_user.max(1)).max(1);
+            let taken: Vec<&&MouseAction> = actions.iter().step_by(step).collect();
+            let w = 1.0 / taken.len() as f64;
+            for a in taken {
+                if let Some(per_kind) = vals.get_mut(a.kind.index()) {
+                    for (f, x) in a.f.iter().enumerate() {
+                        if let Some(v) = per_kind.get_mut(f) {
+                            v.push((f64::from(*x), w));
+                        }
+                    }
+                }
+            }
+        }
+        Population {
+            sketches: vals
+                .into_iter()
+                .map(|per_kind| {
+                    per_kind
+                        .into_iter()
+                        .map(|v| {
+                            let n = v.len() as f64;
+                            Sketch::from_weighted(v, n)
+                        })
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+
+    fn sketch(&self, kind: usize, f: usize) -> Option<&Sketch> {
+        self.sketches.get(kind)?.get(f)
+    }
+}
+
+/// Log-ratio of the owner's probability mass to the population's in the population bin of
+/// `x` (population quantile bins carry equal mass).
+fn llr(owner: &Sketch, pop: &Sketch, x: f64) -> Option<f64> {
+    let k = pop.q.len();
+    if k < 3 || owner.q.len() < 3 || !x.is_finite() {
+        return None;
+    }
+    let i = pop.q.partition_point(|v| f64::from(*v) < x).clamp(1, k - 1);
+    let (lo, hi) = (f64::from(*pop.q.get(i - 1)?), f64::from(*pop.q.get(i)?));
+    let pop_mass = 1.0 / (k - 1) as f64;
+    let own_mass = if hi > lo {
+        owner.cdf(hi) - owner.cdf(lo)
+    } else {
+        // a point mass in the population (ties): compare the owner's mass near it
+        let c = owner.cdf(x);
+        (c.min(1.0 - c) * 0.0 + pop_mass).min(1.0)
+    };
+    let eps = 0.25 * pop_mass;
+    Some(
+        ((own_mass.max(0.0) + eps) / (pop_mass + eps))
+            .ln()
+            .clamp(-3.0, 3.0),
+    )
 }
 
 /// A user's mouse profile.
@@ -223,10 +322,16 @@ impl MouseProfile {
 
 /// Compare a mouse window with a (trained) profile. An untrained profile gives a neutral
 /// vector. Never panics.
-pub fn compare_mouse(p: &MouseProfile, w: &MouseWindow) -> MouseComparison {
+pub fn compare_mouse(
+    p: &MouseProfile,
+    pop: Option<&Population>,
+    w: &MouseWindow,
+) -> MouseComparison {
     let mut out_sum = [0.0f64; ACTION_FEATURES];
     let mut signed_sum = [0.0f64; ACTION_FEATURES];
     let mut cnt = [0.0f64; ACTION_FEATURES];
+    let mut llr_sum = [0.0f64; ACTION_FEATURES];
+    let mut llr_cnt = [0.0f64; ACTION_FEATURES];
     let total_kind: f64 = p.kind_counts.iter().sum::<f64>().max(1.0);
     let mut surprise = 0.0;
     let mut n = 0.0;
@@ -241,6 +346,14 @@ pub fn compare_mouse(p: &MouseProfile, w: &MouseWindow) -> MouseComparison {
         for (f, x) in a.f.iter().enumerate() {
             if !used(a.kind, f) {
                 continue;
+            }
+            if let (Some(s), Some(ps)) = (p.sketch(k, f), pop.and_then(|q| q.sketch(k, f))) {
+                if let Some(l) = llr(s, ps, f64::from(*x)) {
+                    if let (Some(ls), Some(lc)) = (llr_sum.get_mut(f), llr_cnt.get_mut(f)) {
+                        *ls += l;
+                        *lc += 1.0;
+                    }
+                }
             }
             if let Some(s) = p.sketch(k, f) {
                 let u = s.cdf(f64::from(*x));
@@ -263,9 +376,15 @@ pub fn compare_mouse(p: &MouseProfile, w: &MouseWindow) -> MouseComparison {
     for f in 0..ACTION_FEATURES {
         let c = cnt.get(f).copied().unwrap_or(0.0);
         if c > 0.0 {
-            let z = (out_sum.get(f).copied().unwrap_or(0.0) / c - 0.5) / sd * c.sqrt();
+            let z = (out_sum.get(f).copied().unwrap_or(0.0) / c - 0.5) / sd;
             let zs =
                 signed_sum.get(f).copied().unwrap_or(0.0) / c / (1.0 / 3.0f64.sqrt()) * c.sqrt();
+            let lc = llr_cnt.get(f).copied().unwrap_or(0.0);
+            if lc > 0.0 {
+                if let Some(slot) = v.get_mut(ACTION_FEATURES + f) {
+                    *slot = -llr_sum.get(f).copied().unwrap_or(0.0) / lc;
+                }
+            }
             if let Some(slot) = v.get_mut(f) {
                 *slot = z.clamp(-10.0, 10.0);
             }
@@ -276,10 +395,10 @@ pub fn compare_mouse(p: &MouseProfile, w: &MouseWindow) -> MouseComparison {
             }
         }
     }
-    if let Some(slot) = v.get_mut(ACTION_FEATURES) {
+    if let Some(slot) = v.get_mut(2 * ACTION_FEATURES) {
         *slot = if n > 0.0 { surprise / n } else { 0.0 };
     }
-    if let Some(slot) = v.get_mut(ACTION_FEATURES + 1) {
+    if let Some(slot) = v.get_mut(2 * ACTION_FEATURES + 1) {
         *slot = (1.0 + n).ln();
     }
     for x in v.iter_mut() {
@@ -289,7 +408,106 @@ pub fn compare_mouse(p: &MouseProfile, w: &MouseWindow) -> MouseComparison {
     }
     MouseComparison {
         vector: v,
-        distance: if nd > 0.0 { dist / nd } else { 0.0 },
+        distance: if nd > 0.0 {
+            dist / nd * (1.0 + n).sqrt()
+        } else {
+            0.0
+        },
         signed,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sketch_cdf_uniform() {
+        let vals: Vec<f64> = (0..1000).map(f64::from).collect();
+        let mut s = Sketch::default();
+        s.merge(&vals);
+        eprintln!("{:?}", s.q);
+        for (x, want) in [
+            (500.0, 0.5),
+            (100.0, 0.1),
+            (900.0, 0.9),
+            (-5.0, 0.0),
+            (2000.0, 1.0),
+        ] {
+            let c = s.cdf(x);
+            assert!((c - want).abs() < 0.05, "cdf({x}) = {c}, want {want}");
+        }
+        // merging more data of another distribution shifts it
+        let more: Vec<f64> = (0..1000).map(|i| f64::from(i) + 1000.0).collect();
+        s.merge(&more);
+        let c = s.cdf(1000.0);
+        assert!((c - 0.5).abs() < 0.06, "after merge cdf(1000) = {c}");
+        // many small merges keep the shape
+        let mut s = Sketch::default();
+        for chunk in 0..100 {
+            let vals: Vec<f64> = (0..10)
+                .map(|i| f64::from(((chunk * 10 + i) * 7919) % 1000))
+                .collect();
+            s.merge(&vals);
+        }
+        eprintln!("{:?}", s.q);
+        for (x, want) in [(500.0, 0.5), (100.0, 0.1), (900.0, 0.9)] {
+            let c = s.cdf(x);
+            assert!(
+                (c - want).abs() < 0.07,
+                "small merges: cdf({x}) = {c}, want {want}"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod synth_tests {
+    use super::*;
+    use crate::synth::MouseUser;
+
+    fn windows(seed: u64, n: usize) -> Vec<MouseWindow> {
+        let mut u = MouseUser::new(seed);
+        let mut c = crate::mouse::MouseCollector::default();
+        let mut out = Vec::new();
+        for _ in 0..n {
+            for _ in 0..6 {
+                for e in u.movement() {
+                    c.push(&e);
+                }
+            }
+            c.flush();
+            if let Some(w) = c.take_window(1) {
+                out.push(w);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn llr_separates_synthetic_users() {
+        let users: Vec<Vec<MouseWindow>> = (0..6).map(|s| windows(s, 120)).collect();
+        let pop = Population::build(&users, 2000);
+        let mut p = MouseProfile::new(300);
+        for w in users[0].iter().take(80) {
+            p.add(w);
+        }
+        let own = compare_mouse(&p, Some(&pop), &users[0][100]);
+        let other = compare_mouse(&p, Some(&pop), &users[1][100]);
+        eprintln!("own {:?}\nother {:?}", own.vector, other.vector);
+        let s = p.sketch(0, 3).unwrap();
+        eprintln!("sketch {:?}", s.q);
+        for a in &users[0][100].actions {
+            eprintln!("{:?} x={} cdf={}", a.kind, a.f[3], s.cdf(f64::from(a.f[3])));
+        }
+        let l_own: f64 = own.vector[ACTION_FEATURES..2 * ACTION_FEATURES]
+            .iter()
+            .sum();
+        let l_other: f64 = other.vector[ACTION_FEATURES..2 * ACTION_FEATURES]
+            .iter()
+            .sum();
+        assert!(l_own < l_other, "{l_own} vs {l_other}");
     }
 }

@@ -215,7 +215,7 @@ pub fn score_mouse(
             reasons: Vec::new(),
         };
     }
-    let c = compare_mouse(p, w);
+    let c = compare_mouse(p, global.and_then(|g| g.mouse_population.as_ref()), w);
     let g = global
         .and_then(|g| g.mouse.as_ref())
         .map(|m| m.prob(&c.vector));
