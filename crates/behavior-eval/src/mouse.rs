@@ -254,24 +254,55 @@ pub fn run(a: &Args) -> Result<Outcome, UsageError> {
         skipped += sk;
         train_windows.push(ws);
     }
-    let global = GlobalModel::train(&[], &train_windows, &cfg)
+    let tagged: Vec<(u64, Vec<MouseWindow>)> = train_windows
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (i as u64 + 1, w.clone()))
+        .collect();
+    let global = GlobalModel::train(&[], &tagged, &cfg)
         .map_err(|e| UsageError(format!("global model training failed: {e}")))?;
-    if std::env::var("MDEBUG").is_ok() {
-        eprintln!(
-            "DBG weights {:?}",
-            global.mouse.as_ref().map(|m| (&m.weights, m.bias, &m.mean))
-        );
-    }
+    // Profiles: enroll every training window, then train the per-user models (in parallel).
+    let mut progress = Progress::new("mouse: per-user models", users.len());
+    let built: Vec<Result<(String, UserProfiles), String>> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..threads)
+            .map(|t| {
+                let (users, train_windows, cfg, global) = (&users, &train_windows, &cfg, &global);
+                s.spawn(move || {
+                    users
+                        .iter()
+                        .zip(train_windows)
+                        .enumerate()
+                        .filter(|(i, _)| i % threads == t)
+                        .map(|(i, ((name, _), ws))| {
+                            let mut p = UserProfiles::for_user(cfg, i as u64 + 1);
+                            for w in ws {
+                                p.mouse.add(w);
+                            }
+                            if p.mouse_model_stale() {
+                                p.train_mouse_model(global)
+                                    .map_err(|e| format!("{name}: {e}"))?;
+                            }
+                            Ok((name.clone(), p))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        hs.into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    progress.update(users.len());
     let mut profiles: HashMap<String, UserProfiles> = HashMap::new();
-    for ((name, _), ws) in users.iter().zip(&train_windows) {
-        let mut p = UserProfiles::new(&cfg);
-        for w in ws {
-            p.mouse.add(w);
+    for b in built {
+        match b {
+            Ok((n, p)) => {
+                profiles.insert(n, p);
+            }
+            Err(e) => eprintln!("behavior-eval: per-user mouse model not trained: {e}"),
         }
-        profiles.insert(name.clone(), p);
     }
     let train_s = start.elapsed().as_secs_f64();
-
     let progress = std::sync::Mutex::new(Progress::new("mouse: test sessions", tests.len()));
     let done = std::sync::atomic::AtomicUsize::new(0);
     type Scored = (String, bool, f64, Vec<f64>, usize);

@@ -11,7 +11,9 @@ use smartcore::linear::logistic_regression::{LogisticRegression, LogisticRegress
 use crate::keystroke::KeystrokeWindow;
 use crate::keystroke_profile::{compare, KeystrokeProfile, CMP_LEN};
 use crate::mouse::MouseWindow;
-use crate::mouse_profile::{compare_mouse, MouseProfile, Population, MOUSE_CMP_LEN};
+use crate::mouse_profile::{
+    compare_mouse, MouseProfile, MouseReference, Population, MOUSE_CMP_LEN,
+};
 use crate::stats::{sigmoid, SplitMix};
 use crate::{BehaviorError, Config, Result, FORMAT_VERSION};
 
@@ -128,6 +130,9 @@ pub struct GlobalModel {
     /// Population distributions of mouse action features (reference for the mouse model).
     #[serde(default)]
     pub mouse_population: Option<Population>,
+    /// Reference actions of many users for training per-user mouse forests.
+    #[serde(default)]
+    pub mouse_reference: Option<MouseReference>,
     /// Users whose windows trained the model (keystroke, mouse).
     pub users: (u32, u32),
     /// Training pairs used (keystroke, mouse).
@@ -151,12 +156,14 @@ impl GlobalModel {
     /// out (`None`); it is an error only when neither modality could be trained.
     pub fn train(
         keystrokes: &[Vec<KeystrokeWindow>],
-        mouse: &[Vec<MouseWindow>],
+        mouse: &[(u64, Vec<MouseWindow>)],
         cfg: &Config,
     ) -> Result<GlobalModel> {
         let (k, kp, ku) = train_keystroke(keystrokes, cfg);
-        let pop = Population::build(mouse, 2_000);
-        let (m, mp, mu) = train_mouse(mouse, &pop, cfg);
+        let mouse_windows: Vec<Vec<MouseWindow>> = mouse.iter().map(|(_, w)| w.clone()).collect();
+        let pop = Population::build(&mouse_windows, 2_000);
+        let (m, mp, mu) = train_mouse(&mouse_windows, &pop, cfg);
+        let reference = MouseReference::build(mouse, 6_000);
         if k.is_none() && m.is_none() {
             return Err(BehaviorError::Training(
                 "no modality had enough data".into(),
@@ -166,6 +173,7 @@ impl GlobalModel {
             version: FORMAT_VERSION,
             keystroke: k,
             mouse_population: m.as_ref().map(|_| pop),
+            mouse_reference: (!reference.groups.is_empty()).then_some(reference),
             mouse: m,
             users: (ku, mu),
             pairs: (kp, mp),
@@ -261,7 +269,7 @@ pub fn mouse_pairs(
             continue;
         }
         used += 1;
-        let genuine: Vec<&MouseWindow> = ws.iter().skip(i).take(60).collect();
+        let genuine: Vec<&MouseWindow> = ws.iter().skip(i).take(400).collect();
         for w in &genuine {
             x.push(compare_mouse(&p, Some(pop), w).vector.to_vec());
             y.push(0);

@@ -34,6 +34,7 @@
 
 pub mod error;
 pub mod events;
+pub mod forest;
 pub mod global;
 pub mod keycodes;
 pub mod keys;
@@ -99,6 +100,10 @@ pub struct Config {
     pub mouse_min_window_actions: u32,
     /// Profile windows absorbed before the global model scores an enrolling user.
     pub min_samples_for_global: u32,
+    /// Weight of the per-user mouse forest's log-odds in the fused mouse score.
+    pub mouse_fusion_model: f64,
+    /// Weight of the global mouse model's log-odds in the fused mouse score.
+    pub mouse_fusion_global: f64,
     /// Weight of the global model's log-odds in the fused score.
     pub fusion_global: f64,
     /// Weight of the profile's log-odds in the fused score.
@@ -136,6 +141,8 @@ impl Default for Config {
             mouse_enroll_actions: 400,
             mouse_min_window_actions: 4,
             min_samples_for_global: 2,
+            mouse_fusion_model: 1.0,
+            mouse_fusion_global: 0.3,
             fusion_global: 1.0,
             fusion_profile: 0.5,
             medium_score: 0.5,

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::forest::{Forest, ForestParams};
 use crate::mouse::{ActionKind, MouseAction, MouseWindow, ACTION_FEATURES, ACTION_FEATURE_NAMES};
 use crate::{ProfileState, FORMAT_VERSION};
 
@@ -204,7 +205,55 @@ fn llr(owner: &Sketch, pop: &Sketch, x: f64) -> Option<f64> {
     )
 }
 
-/// A user's mouse profile.
+/// Owner actions kept for training the per-user forest.
+const RESERVOIR: usize = 1_500;
+/// Enrollment actions after which the owner's sketches are first built (the global model can
+/// then score an enrolling user).
+const SKETCH_START: usize = 100;
+/// Retrain the per-user forest after this many new actions.
+const RETRAIN_EVERY: u32 = 2_000;
+/// Reference actions drawn from other users when training a per-user forest.
+const REFERENCE_ROWS: usize = 1_500;
+
+/// Feature row of an action for the per-user forest (features + kind).
+pub fn action_row(a: &MouseAction) -> Vec<f64> {
+    let mut v: Vec<f64> = a.f.iter().map(|x| f64::from(*x)).collect();
+    v.push(a.kind.index() as f64);
+    v
+}
+
+/// Reference mouse actions from many users (part of the global model), grouped by an opaque
+/// user tag so a user's own actions are never used as "other people" for that user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct MouseReference {
+    /// `(user tag, actions)` groups.
+    pub groups: Vec<(u64, Vec<MouseAction>)>,
+}
+
+impl MouseReference {
+    /// Sample up to `total` actions spread evenly over the users.
+    pub fn build(users: &[(u64, Vec<MouseWindow>)], total: usize) -> MouseReference {
+        let per = (total / users.len().max(1)).max(20);
+        MouseReference {
+            groups: users
+                .iter()
+                .map(|(tag, ws)| {
+                    let acts: Vec<&MouseAction> =
+                        ws.iter().flat_map(|w| w.actions.iter()).collect();
+                    let step = (acts.len() / per).max(1);
+                    (
+                        *tag,
+                        acts.into_iter().step_by(step).take(per).cloned().collect(),
+                    )
+                })
+                .filter(|(_, a): &(u64, Vec<MouseAction>)| !a.is_empty())
+                .collect(),
+        }
+    }
+}
+
+/// A user's mouse profile: quantile sketches of the owner's action features, a reservoir of
+/// recent owner actions and, once trained, a per-user random forest (owner vs other people).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MouseProfile {
     /// Format version.
@@ -213,13 +262,22 @@ pub struct MouseProfile {
     pub samples: u32,
     /// Actions needed before the profile is trained.
     pub required: u32,
-    /// Sketches per action kind and feature (`[kind][feature]`), empty while enrolling.
+    /// Sketches per action kind and feature (`[kind][feature]`), empty at first.
     sketches: Vec<Vec<Sketch>>,
     /// Actions per kind (with forgetting).
     kind_counts: [f64; ActionKind::COUNT],
-    /// Enrollment actions, kept until the profile is trained.
+    /// First actions, kept until the sketches are built.
     #[serde(default)]
     pending: Vec<MouseAction>,
+    /// Recent owner actions (for the per-user forest).
+    #[serde(default)]
+    reservoir: Vec<MouseAction>,
+    /// Per-user forest: P(action is not the owner's).
+    #[serde(default)]
+    forest: Option<Forest>,
+    /// `samples` when the forest was last trained.
+    #[serde(default)]
+    forest_samples: u32,
 }
 
 /// Result of comparing a mouse window with a profile.
@@ -243,26 +301,115 @@ impl MouseProfile {
             sketches: Vec::new(),
             kind_counts: [0.0; ActionKind::COUNT],
             pending: Vec::new(),
+            reservoir: Vec::new(),
+            forest: None,
+            forest_samples: 0,
         }
     }
 
     /// Enrollment state.
     pub fn state(&self) -> ProfileState {
-        if self.sketches.is_empty() {
-            ProfileState::Enrolling
-        } else {
+        if self.samples >= self.required && !self.sketches.is_empty() {
             ProfileState::Trained
+        } else {
+            ProfileState::Enrolling
         }
+    }
+
+    /// True once the owner's distributions exist (from [`SKETCH_START`] actions on), so the
+    /// global model can compare windows with them.
+    pub fn has_sketches(&self) -> bool {
+        !self.sketches.is_empty()
+    }
+
+    /// True when the per-user forest should be (re)trained with
+    /// [`MouseProfile::train_model`] (trained profile, and no forest yet or
+    /// many new actions since the last training).
+    pub fn model_stale(&self) -> bool {
+        self.state() == ProfileState::Trained
+            && self.reservoir.len() >= SKETCH_START
+            && (self.forest.is_none()
+                || self.samples.saturating_sub(self.forest_samples) >= RETRAIN_EVERY)
+    }
+
+    /// True when a per-user forest is available.
+    pub fn has_model(&self) -> bool {
+        self.forest.is_some()
+    }
+
+    /// Train the per-user forest (smartcore random forest): the owner's recent actions
+    /// against reference actions of other users (`own_tag` excludes the owner's own group).
+    /// Takes about a second; run it off any latency-sensitive thread.
+    pub fn train_model(&mut self, reference: &MouseReference, own_tag: u64) -> crate::Result<()> {
+        let mut x: Vec<Vec<f64>> = self.reservoir.iter().map(action_row).collect();
+        let mut y: Vec<u32> = vec![0; x.len()];
+        let others: Vec<&Vec<MouseAction>> = reference
+            .groups
+            .iter()
+            .filter(|(t, _)| *t != own_tag)
+            .map(|(_, a)| a)
+            .collect();
+        let per = (REFERENCE_ROWS / others.len().max(1)).max(1);
+        for g in others {
+            let step = (g.len() / per).max(1);
+            for a in g.iter().step_by(step).take(per) {
+                x.push(action_row(a));
+                y.push(1);
+            }
+        }
+        let f = Forest::fit(
+            &x,
+            &y,
+            ForestParams {
+                trees: 40,
+                max_depth: 12,
+                min_leaf: 3,
+                seed: 11,
+            },
+        )?;
+        self.forest = Some(f);
+        self.forest_samples = self.samples;
+        Ok(())
+    }
+
+    /// Mean per-action probability (per-user forest) that the window is not the owner's.
+    pub fn model_score(&self, w: &MouseWindow) -> Option<f64> {
+        let f = self.forest.as_ref()?;
+        if w.actions.is_empty() {
+            return None;
+        }
+        let mut row = [0.0; ACTION_FEATURES + 1];
+        let mut sum = 0.0;
+        for a in &w.actions {
+            for (r, v) in row.iter_mut().zip(a.f.iter()) {
+                *r = f64::from(*v);
+            }
+            if let Some(k) = row.get_mut(ACTION_FEATURES) {
+                *k = a.kind.index() as f64;
+            }
+            sum += f.predict(&row);
+        }
+        Some(sum / w.actions.len() as f64)
     }
 
     /// Absorb a window's actions. Returns true when this call completed enrollment.
     pub fn add(&mut self, w: &MouseWindow) -> bool {
-        self.samples = self
-            .samples
-            .saturating_add(u32::try_from(w.actions.len()).unwrap_or(u32::MAX));
+        let was = self.state();
         for a in &w.actions {
+            self.samples = self.samples.saturating_add(1);
             if let Some(c) = self.kind_counts.get_mut(a.kind.index()) {
                 *c += 1.0;
+            }
+            if self.reservoir.len() < RESERVOIR {
+                self.reservoir.push(a.clone());
+            } else {
+                // recency-biased replacement (deterministic)
+                let mut h = u64::from(self.samples).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                h ^= h >> 29;
+                let i = (h % RESERVOIR as u64) as usize;
+                if let Some(slot) = self.reservoir.get_mut(i) {
+                    *slot = a.clone();
+                }
             }
         }
         let total: f64 = self.kind_counts.iter().sum();
@@ -271,20 +418,19 @@ impl MouseProfile {
                 *c *= MAX_WEIGHT / total;
             }
         }
-        if self.state() == ProfileState::Trained {
+        if self.sketches.is_empty() {
+            self.pending.extend(w.actions.iter().cloned());
+            if self.pending.len() >= SKETCH_START {
+                let pending = std::mem::take(&mut self.pending);
+                self.sketches = (0..ActionKind::COUNT)
+                    .map(|_| vec![Sketch::default(); ACTION_FEATURES])
+                    .collect();
+                self.merge(&pending);
+            }
+        } else {
             self.merge(&w.actions);
-            return false;
         }
-        self.pending.extend(w.actions.iter().cloned());
-        if self.samples >= self.required {
-            let pending = std::mem::take(&mut self.pending);
-            self.sketches = (0..ActionKind::COUNT)
-                .map(|_| vec![Sketch::default(); ACTION_FEATURES])
-                .collect();
-            self.merge(&pending);
-            return true;
-        }
-        false
+        was == ProfileState::Enrolling && self.state() == ProfileState::Trained
     }
 
     fn merge(&mut self, actions: &[MouseAction]) {

@@ -74,6 +74,10 @@ pub enum FeatureWindow {
 pub struct UserProfiles {
     /// Format version.
     pub version: u32,
+    /// Opaque tag of the user (e.g. the database id); used to keep a user's own actions out
+    /// of the "other people" reference when training their per-user mouse model.
+    #[serde(default)]
+    pub user_tag: u64,
     /// Keystroke profile.
     pub keystroke: KeystrokeProfile,
     /// Mouse profile.
@@ -85,6 +89,7 @@ impl UserProfiles {
     pub fn new(cfg: &Config) -> UserProfiles {
         UserProfiles {
             version: FORMAT_VERSION,
+            user_tag: 0,
             keystroke: KeystrokeProfile::new(cfg.keystroke_enroll_windows),
             mouse: MouseProfile::new(cfg.mouse_enroll_actions),
         }
@@ -102,6 +107,33 @@ impl UserProfiles {
         crate::check_version(p.keystroke.version)?;
         crate::check_version(p.mouse.version)?;
         Ok(p)
+    }
+
+    /// Fresh profiles for the user identified by `user_tag` (e.g. the database id).
+    pub fn for_user(cfg: &Config, user_tag: u64) -> UserProfiles {
+        UserProfiles {
+            user_tag,
+            ..UserProfiles::new(cfg)
+        }
+    }
+
+    /// True when the per-user mouse model should be (re)trained with
+    /// [`UserProfiles::train_mouse_model`].
+    pub fn mouse_model_stale(&self) -> bool {
+        self.mouse.model_stale()
+    }
+
+    /// (Re)train the per-user mouse model against the global model's reference actions.
+    /// CPU-bound, about a second: call it off the async executor (e.g. `spawn_blocking`),
+    /// then persist the profiles. Returns `Ok(false)` when there is no reference yet.
+    pub fn train_mouse_model(&mut self, global: &GlobalModel) -> crate::Result<bool> {
+        match global.mouse_reference.as_ref() {
+            Some(r) => {
+                self.mouse.train_model(r, self.user_tag)?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
     }
 
     /// Forget both profiles (start enrolling again).
@@ -200,31 +232,51 @@ pub fn score_keystroke(
 }
 
 /// Score a mouse window against a profile (and the global model if any).
+///
+/// Trained profile: the per-user forest's score when it exists (fused with the global pair
+/// model), otherwise the profile distance fused with the global pair model. Enrolling profile
+/// with at least 100 actions and a global model: the global pair model alone. Otherwise
+/// learning mode (`None`).
 pub fn score_mouse(
     p: &MouseProfile,
     global: Option<&GlobalModel>,
     w: &MouseWindow,
     cfg: &Config,
 ) -> WindowScore {
-    if p.state() != ProfileState::Trained {
-        // The mouse comparison needs the owner's distributions; before that only the
-        // non-human checks apply.
-        return WindowScore {
-            score: None,
-            model: ModelUsed::None,
-            reasons: Vec::new(),
-        };
+    let none = WindowScore {
+        score: None,
+        model: ModelUsed::None,
+        reasons: Vec::new(),
+    };
+    if !p.has_sketches() || w.actions.is_empty() {
+        return none;
     }
     let c = compare_mouse(p, global.and_then(|g| g.mouse_population.as_ref()), w);
     let g = global
         .and_then(|g| g.mouse.as_ref())
         .map(|m| m.prob(&c.vector));
-    let ps = p.profile_score(c.distance).unwrap_or(0.5);
-    let score = fuse(cfg, g, ps);
+    let reasons = reasons_from(&c.signed, cfg.reason_min_sd + 1.0, 3);
+    if p.state() != ProfileState::Trained {
+        return match g {
+            Some(g) => WindowScore {
+                score: Some(g),
+                model: ModelUsed::Global,
+                reasons,
+            },
+            None => none,
+        };
+    }
+    let score = match (p.model_score(w), g) {
+        (Some(f), Some(g)) => {
+            sigmoid(cfg.mouse_fusion_model * logit(f) + cfg.mouse_fusion_global * logit(g))
+        }
+        (Some(f), None) => f,
+        (None, g) => fuse(cfg, g, p.profile_score(c.distance).unwrap_or(0.5)),
+    };
     WindowScore {
         score: Some(score),
         model: ModelUsed::Profile,
-        reasons: reasons_from(&c.signed, cfg.reason_min_sd + 1.0, 3),
+        reasons,
     }
 }
 
