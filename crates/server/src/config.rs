@@ -1,0 +1,173 @@
+//! Configuration: defaults in code, then `.env` (loaded by `main` through
+//! dotenvy) and environment variables, with the names of the README.
+
+use serde::Deserialize;
+use std::path::PathBuf;
+
+/// Everything the server can be configured with. Field names are the
+/// environment variable names in lower case.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    /// `HOST`: address to bind.
+    pub host: String,
+    /// `PORT`: port to bind (0 picks a free one).
+    pub port: u16,
+    /// `DATABASE_URL`: `postgres://…` for PostgreSQL; empty for SQLite.
+    #[serde(default)]
+    pub database_url: Option<String>,
+    /// `DB_PATH`: the SQLite file when `DATABASE_URL` is empty.
+    pub db_path: PathBuf,
+    /// `DB_POOL_SIZE`: connections in the pool.
+    pub db_pool_size: u32,
+    /// `JWT_SECRET_KEY`: the token signing secret.
+    #[serde(default)]
+    pub jwt_secret_key: Option<String>,
+    /// `AUTH_TOKEN`: fallback for `JWT_SECRET_KEY`.
+    #[serde(default)]
+    pub auth_token: Option<String>,
+    /// `APP_ENV`: `production` refuses to start without a strong secret.
+    pub app_env: String,
+    /// `TOKEN_TTL_SECONDS`: access token lifetime.
+    pub token_ttl_seconds: i64,
+    /// `BCRYPT_COST`: bcrypt work factor (4–31).
+    pub bcrypt_cost: u32,
+    /// `LOGIN_MAX_FAILURES`: failed logins per username before 429.
+    pub login_max_failures: u32,
+    /// `LOGIN_WINDOW_SECONDS`: the window those failures are counted in.
+    pub login_window_seconds: i64,
+    /// `BOOTSTRAP_ADMIN_USERNAME`: first admin, created at start-up if missing.
+    #[serde(default)]
+    pub bootstrap_admin_username: Option<String>,
+    /// `BOOTSTRAP_ADMIN_PASSWORD`: its password.
+    #[serde(default)]
+    pub bootstrap_admin_password: Option<String>,
+    /// `WEB_DIR`: the folder of static pages.
+    pub web_dir: PathBuf,
+    /// `MAX_BODY_BYTES`: largest accepted request body.
+    pub max_body_bytes: usize,
+    /// `ALLOWED_ORIGINS`: comma-separated origins allowed to open the
+    /// websocket (empty: the server's own origin only).
+    #[serde(default)]
+    pub allowed_origins: Option<String>,
+    /// `GLOBAL_TRAIN_INTERVAL_SECONDS`: global model training period (0 disables).
+    pub global_train_interval_seconds: u64,
+    /// `GLOBAL_TRAIN_MIN_SAMPLES`: stored windows needed before training.
+    pub global_train_min_samples: u64,
+    /// `GLOBAL_TRAIN_MAX_SAMPLES`: most windows used for one training.
+    pub global_train_max_samples: u64,
+}
+
+/// Defaults, as `(variable, value)`; also the source of the README's table.
+pub const DEFAULTS: &[(&str, &str)] = &[
+    ("host", "127.0.0.1"),
+    ("port", "5000"),
+    ("db_path", "./data/workspace.db"),
+    ("db_pool_size", "8"),
+    ("app_env", "development"),
+    ("token_ttl_seconds", "3600"),
+    ("bcrypt_cost", "12"),
+    ("login_max_failures", "5"),
+    ("login_window_seconds", "900"),
+    ("web_dir", "web"),
+    ("max_body_bytes", "1048576"),
+    ("global_train_interval_seconds", "300"),
+    ("global_train_min_samples", "30"),
+    ("global_train_max_samples", "5000"),
+];
+
+/// A configuration problem, reported before the server starts.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(pub String);
+
+impl Settings {
+    /// Reads defaults, then the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_source(config::Environment::default().try_parsing(true))
+    }
+
+    /// Defaults only (tests start from here and override fields).
+    pub fn defaults() -> Result<Self, ConfigError> {
+        Self::from_source(config::Environment::with_prefix(
+            "WORKSPACE_SETTINGS_NEVER_SET",
+        ))
+    }
+
+    fn from_source(env: config::Environment) -> Result<Self, ConfigError> {
+        let mut builder = config::Config::builder();
+        for (key, value) in DEFAULTS {
+            builder = builder
+                .set_default(*key, *value)
+                .map_err(|e| ConfigError(e.to_string()))?;
+        }
+        let settings: Settings = builder
+            .add_source(env)
+            .build()
+            .and_then(config::Config::try_deserialize)
+            .map_err(|e| ConfigError(e.to_string()))?;
+        settings.validate()
+    }
+
+    fn validate(mut self) -> Result<Self, ConfigError> {
+        if !(4..=31).contains(&self.bcrypt_cost) {
+            return Err(ConfigError("BCRYPT_COST must be between 4 and 31".into()));
+        }
+        if self.token_ttl_seconds <= 0 {
+            return Err(ConfigError("TOKEN_TTL_SECONDS must be positive".into()));
+        }
+        if self.login_max_failures == 0 || self.login_window_seconds <= 0 {
+            return Err(ConfigError(
+                "LOGIN_MAX_FAILURES and LOGIN_WINDOW_SECONDS must be positive".into(),
+            ));
+        }
+        if self.db_pool_size == 0 {
+            return Err(ConfigError("DB_POOL_SIZE must be positive".into()));
+        }
+        for field in [
+            &mut self.database_url,
+            &mut self.jwt_secret_key,
+            &mut self.auth_token,
+            &mut self.bootstrap_admin_username,
+            &mut self.bootstrap_admin_password,
+            &mut self.allowed_origins,
+        ] {
+            if field.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                *field = None;
+            }
+        }
+        Ok(self)
+    }
+
+    /// Whether `APP_ENV=production`.
+    pub fn is_production(&self) -> bool {
+        self.app_env.eq_ignore_ascii_case("production")
+    }
+
+    /// The explicitly allowed websocket origins.
+    pub fn allowed_origins(&self) -> Vec<String> {
+        self.allowed_origins
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .map(|s| s.trim().trim_end_matches('/').to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let s = Settings::defaults().unwrap();
+        assert_eq!(s.port, 5000);
+        assert_eq!(s.bcrypt_cost, 12);
+        assert_eq!(s.global_train_interval_seconds, 300);
+        assert_eq!(s.global_train_min_samples, 30);
+        assert_eq!(s.global_train_max_samples, 5000);
+        assert!(s.database_url.is_none());
+        assert!(!s.is_production());
+    }
+}
