@@ -1,0 +1,44 @@
+# Everyday commands of Freelancer Workspace. Install `just` with
+# `cargo install just`; every recipe is plain shell and also works when
+# copied into a terminal (from the repository root).
+
+# List the recipes.
+default:
+    @just --list
+
+# Run the server on the embedded SQLite default (http://127.0.0.1:5000).
+run:
+    cargo run --release
+
+# The test command of the README (set TEST_POSTGRES_URL to include PostgreSQL).
+test:
+    cargo test --workspace
+
+# Formatting and clippy, as CI checks them.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Everything CI runs (installs missing system packages, needs PostgreSQL).
+ci:
+    bash .ci/run
+
+# Keystroke model evaluation on the development data set.
+eval-keystrokes:
+    cargo run --release -p behavior-eval -- keystrokes --data ../shared/data/aalto-keystrokes-dev --json
+
+# Mouse model evaluation on the development data set.
+eval-mouse:
+    cargo run --release -p behavior-eval -- mouse --data ../shared/data/balabit-mouse-dev --json
+
+# REST throughput: authenticated GET /api/projects vs GET /health, SQLite and PostgreSQL (wrk).
+bench-api:
+    bash scripts/bench-api.sh
+
+# Websocket load benchmark (comes with the realtime work).
+bench-ws:
+    @echo "bench-ws: not yet available (comes with the realtime websocket, issue 4)"
+
+# Regenerate docs/openapi.json from a freshly started server.
+docs-openapi:
+    bash scripts/openapi.sh
