@@ -44,6 +44,11 @@ export class BehaviorSocket {
     this.connect();
     this.timer = window.setInterval(() => this.flush(), FLUSH_MS);
     window.addEventListener("pagehide", () => this.stop());
+    // Coming back from the back/forward cache: the socket was closed on
+    // pagehide, so start the page afresh.
+    window.addEventListener("pageshow", (e) => {
+      if (e.persisted) window.location.reload();
+    });
   }
 
   /** Ends the connection for good (logout, leaving the page). */
