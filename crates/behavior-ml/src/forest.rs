@@ -98,12 +98,21 @@ impl Forest {
                     }
                     _ => (0, 0),
                 };
+                // smartcore sends a missing split value to the right; -MAX does the same and,
+                // unlike NaN, survives JSON
+                let threshold = if left == 0 {
+                    0.0
+                } else {
+                    num("split_value")
+                        .filter(|v| v.is_finite())
+                        .unwrap_or(-f64::MAX)
+                };
                 flat.push(FlatNode {
                     feature: u32::try_from(idx("split_feature").unwrap_or(0)).unwrap_or(0),
-                    threshold: num("split_value").unwrap_or(f64::NAN),
+                    threshold,
                     left,
                     right,
-                    value: num("output").unwrap_or(0.5),
+                    value: num("output").filter(|v| v.is_finite()).unwrap_or(0.5),
                 });
             }
             trees.push(flat);

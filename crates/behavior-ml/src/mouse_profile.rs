@@ -361,8 +361,8 @@ impl MouseProfile {
             &x,
             &y,
             ForestParams {
-                trees: 40,
-                max_depth: 12,
+                trees: 30,
+                max_depth: 10,
                 min_leaf: 3,
                 seed: 11,
             },
