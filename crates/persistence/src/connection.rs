@@ -27,15 +27,26 @@ pub const SQLITE_BUSY_TIMEOUT_MS: u32 = 5000;
 /// several server instances starting at once migrate one after the other.
 const MIGRATION_LOCK_KEY: i64 = 0x5753_504d_4947; // "WSPMIG"
 
-/// One connection to either backend. Use it as any diesel connection; where
-/// SQL must differ per backend, match on the variant (this crate does so in
-/// [`crate::behavior::upsert_profile`] and [`transaction`]).
-#[derive(diesel::MultiConnection)]
-pub enum DbConnection {
-    /// A PostgreSQL connection.
-    Postgresql(PgConnection),
-    /// A SQLite connection.
-    Sqlite(SqliteConnection),
+pub use multi::DbConnection;
+
+// The derive generates public helper items (the `MultiBackend` type and its
+// plumbing) next to the enum; keep them in their own module.
+mod multi {
+    #![allow(missing_docs)]
+
+    use diesel::{PgConnection, SqliteConnection};
+
+    /// One connection to either backend. Use it as any diesel connection;
+    /// where SQL must differ per backend, match on the variant (this crate
+    /// does so in [`crate::behavior::upsert_profile`],
+    /// [`crate::users::change_role`] and [`crate::transaction`]).
+    #[derive(diesel::MultiConnection)]
+    pub enum DbConnection {
+        /// A PostgreSQL connection.
+        Postgresql(PgConnection),
+        /// A SQLite connection.
+        Sqlite(SqliteConnection),
+    }
 }
 
 impl DbConnection {

@@ -25,8 +25,9 @@ pub enum PersistenceError {
     /// A FOREIGN KEY constraint was violated (the parent row does not exist).
     #[error("foreign key constraint violated: {0}")]
     ForeignKeyViolation(String),
-    /// No connection could be checked out of the pool in time, or the
-    /// database refused a new connection: the database is unavailable.
+    /// No connection could be checked out of the pool in time, the
+    /// connection was lost, or SQLite stayed locked beyond its busy timeout:
+    /// the database is (transiently) unavailable.
     #[error("database unavailable: {0}")]
     Unavailable(String),
     /// Opening a connection or preparing the database failed at start-up.
@@ -43,7 +44,7 @@ pub enum PersistenceError {
     Serialization(#[from] serde_json::Error),
     /// Any other database error.
     #[error("database error: {0}")]
-    Database(DieselError),
+    Database(#[source] DieselError),
 }
 
 impl PersistenceError {
@@ -81,6 +82,12 @@ impl From<DieselError> for PersistenceError {
                 )
             }
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                Self::Unavailable(info.message().to_owned())
+            }
+            // SQLITE_BUSY after the busy timeout: transient, not a bug.
+            DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
+                if info.message().contains("database is locked") =>
+            {
                 Self::Unavailable(info.message().to_owned())
             }
             other => Self::Database(other),
