@@ -1122,3 +1122,68 @@ fn behavior_data_cascades_with_user(db: &Database) {
         assert_eq!(behavior::count_windows_for(c, "mouse").unwrap(), 0);
     });
 }
+
+/// Both migration histories must produce the same tables, columns and
+/// nullability (types are checked by every repository test loading rows).
+#[test]
+fn migration_histories_agree() {
+    use diesel::prelude::*;
+    use std::collections::BTreeMap;
+
+    #[derive(QueryableByName)]
+    struct Col {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        table_name: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        column_name: String,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        nullable: bool,
+    }
+    fn columns(db: &Database) -> BTreeMap<(String, String), bool> {
+        let sql = match db.backend() {
+            Backend::Sqlite => {
+                "SELECT m.name AS table_name, p.name AS column_name, p.\"notnull\" = 0 AS nullable \
+                 FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
+                   AND m.name <> '__diesel_schema_migrations'"
+            }
+            Backend::Postgres => {
+                "SELECT table_name::text AS table_name, column_name::text AS column_name, \
+                        is_nullable = 'YES' AS nullable \
+                 FROM information_schema.columns \
+                 WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations'"
+            }
+        };
+        with(db, |c| {
+            diesel::sql_query(sql)
+                .load::<Col>(c)
+                .unwrap()
+                .into_iter()
+                .map(|c| ((c.table_name, c.column_name), c.nullable))
+                .collect()
+        })
+    }
+
+    let sqlite = TestDb::sqlite();
+    let sqlite_cols = columns(&sqlite.database());
+    assert_eq!(
+        sqlite_cols
+            .keys()
+            .map(|(t, _)| t.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        9
+    );
+    assert_eq!(
+        sqlite_cols.get(&("users".into(), "email".into())),
+        Some(&true)
+    );
+    assert_eq!(
+        sqlite_cols.get(&("users".into(), "id".into())),
+        Some(&false)
+    );
+    let Some(pg) = TestDb::postgres() else {
+        return;
+    };
+    assert_eq!(columns(&pg.database()), sqlite_cols);
+}
