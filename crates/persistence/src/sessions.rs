@@ -118,3 +118,17 @@ pub fn list_active_for_user(
         .select(MonitoredSessionRow::as_select())
         .load(conn)?)
 }
+
+/// Live sessions of all users, oldest first, at most `limit` (e.g. for a
+/// monitor that must see sessions held by other server instances).
+pub fn list_active(conn: &mut DbConnection, limit: i64) -> Result<Vec<MonitoredSessionRow>> {
+    Ok(monitored_sessions::table
+        .filter(monitored_sessions::ended_at.is_null())
+        .order((
+            monitored_sessions::created_at.asc(),
+            monitored_sessions::id.asc(),
+        ))
+        .limit(limit.max(0))
+        .select(MonitoredSessionRow::as_select())
+        .load(conn)?)
+}

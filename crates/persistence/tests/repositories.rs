@@ -588,6 +588,14 @@ fn sessions_lifecycle_and_idempotent_end(db: &Database) {
 
         let active = sessions::list_active_for_user(c, u.id).unwrap();
         assert_eq!(active.len(), 2);
+        let other = users::create(c, &new_user("sess2", "user")).unwrap();
+        let id3 = uuid::Uuid::new_v4().to_string();
+        sessions::create(c, &id3, other.id).unwrap();
+        assert_eq!(sessions::list_active(c, 100).unwrap().len(), 3);
+        let first = sessions::list_active(c, 1).unwrap();
+        assert_eq!(first.len(), 1);
+        assert_eq!(first[0].user_id, u.id);
+        assert!(sessions::end(c, &id3, "logout").unwrap());
 
         assert!(sessions::end(c, &id1, "anomaly").unwrap());
         assert!(!sessions::end(c, &id1, "logout").unwrap());
