@@ -619,6 +619,8 @@ fn security_events_filters(db: &Database) {
     with(db, |c| {
         let u = users::create(c, &new_user("Mallory", "user")).unwrap();
         let insert = |c: &mut DbConnection, kind: &str, username: Option<&str>| {
+            // Distinct timestamps, so the `since` filter below is exact.
+            std::thread::sleep(std::time::Duration::from_millis(2));
             events::insert(
                 c,
                 &events::NewSecurityEvent {
