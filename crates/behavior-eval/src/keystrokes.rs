@@ -261,14 +261,19 @@ fn train_global(
     windows: &[Vec<Option<KeystrokeWindow>>],
     idx: &[usize],
     cfg: &Config,
-) -> Result<GlobalModel, UsageError> {
+) -> Option<GlobalModel> {
     let users: Vec<Vec<KeystrokeWindow>> = idx
         .iter()
         .filter_map(|i| windows.get(*i))
         .map(|ws| ws.iter().flatten().cloned().collect())
         .collect();
-    GlobalModel::train(&users, &[], cfg)
-        .map_err(|e| UsageError(format!("global model training failed: {e}")))
+    match GlobalModel::train(&users, &[], cfg) {
+        Ok(g) => Some(g),
+        Err(e) => {
+            eprintln!("behavior-eval: no global model ({e}); scoring with profiles only");
+            None
+        }
+    }
 }
 
 /// Run the protocol; returns (json, text, roc curve).
@@ -284,28 +289,28 @@ pub fn run(a: &Args) -> Result<Outcome, UsageError> {
         .collect();
     let n = parts.len();
     // Global models: background directory, or two halves of DIR.
-    let mut assignments: Vec<(Vec<usize>, GlobalModel)> = Vec::new();
+    let mut assignments: Vec<(Vec<usize>, Option<GlobalModel>)> = Vec::new();
     if let Some(bg) = &a.background {
         let (bparts, bs) = load_dir(bg, None, a.threads)?;
         skipped += bs;
         let bwin: Vec<Vec<Option<KeystrokeWindow>>> =
             bparts.iter().map(|p| sentence_windows(p, &cfg)).collect();
         let all: Vec<usize> = (0..bwin.len()).collect();
-        let g = train_global(&bwin, &all, &cfg)?;
+        let g = train_global(&bwin, &all, &cfg);
         assignments.push(((0..n).collect(), g));
     } else {
         let half_a: Vec<usize> = (0..n).filter(|i| i % 2 == 0).collect();
         let half_b: Vec<usize> = (0..n).filter(|i| i % 2 == 1).collect();
-        let ga = train_global(&windows, &half_a, &cfg)?;
-        let gb = train_global(&windows, &half_b, &cfg)?;
+        let ga = train_global(&windows, &half_a, &cfg);
+        let gb = train_global(&windows, &half_b, &cfg);
         assignments.push((half_b, ga));
         assignments.push((half_a, gb));
     }
     let train_s = start.elapsed().as_secs_f64();
-    let mut jobs: Vec<(usize, &GlobalModel)> = Vec::new();
+    let mut jobs: Vec<(usize, Option<&GlobalModel>)> = Vec::new();
     for (users, g) in &assignments {
         for u in users {
-            jobs.push((*u, g));
+            jobs.push((*u, g.as_ref()));
         }
     }
     jobs.sort_by_key(|j| j.0);
@@ -323,19 +328,7 @@ pub fn run(a: &Args) -> Result<Outcome, UsageError> {
                         .skip(t)
                         .step_by(threads)
                         .map(|(u, g)| {
-                            let r = eval_user(
-                                *u,
-                                parts,
-                                windows,
-                                last,
-                                if std::env::var("NOGLOBAL").is_ok() {
-                                    None
-                                } else {
-                                    Some(g)
-                                },
-                                a.enroll,
-                                cfg,
-                            );
+                            let r = eval_user(*u, parts, windows, last, *g, a.enroll, cfg);
                             let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                             if let Ok(mut p) = progress.lock() {
                                 p.update(d);
@@ -412,7 +405,13 @@ pub fn run(a: &Args) -> Result<Outcome, UsageError> {
         "train_seconds": (train_s * 10.0).round() / 10.0,
         "participants": n,
         "skipped_rows": skipped,
-        "global_model": if a.background.is_some() { "background" } else { "two-fold halves" },
+        "global_model": if assignments.iter().any(|(_, g)| g.is_none()) {
+            "none (too few participants)"
+        } else if a.background.is_some() {
+            "background"
+        } else {
+            "two-fold halves"
+        },
     });
     let text = format!(
         "136M keystrokes protocol on {} ({} participants evaluated, {} enrollment sentences)\n\

@@ -29,7 +29,8 @@ pub struct Args {
     pub json: bool,
     /// `--plot FILE.svg`.
     pub plot: Option<PathBuf>,
-    /// `--limit N` (first N participants / only for quick runs).
+    /// `--limit N` (quick runs: first N participants; for mouse, N test sessions per user
+    /// and two training sessions per user).
     pub limit: Option<usize>,
     /// `--threads N`.
     pub threads: usize,

@@ -171,7 +171,12 @@ pub fn run(a: &Args) -> Result<Outcome, UsageError> {
                 .and_then(|s| s.to_str())
                 .unwrap_or("")
                 .to_string();
-            users.push((name, list_dir(&d)?));
+            let mut files = list_dir(&d)?;
+            if a.limit.is_some() {
+                // quick runs: the first two training sessions per user
+                files.truncate(2);
+            }
+            users.push((name, files));
         }
     }
     if users.is_empty() {
@@ -190,6 +195,7 @@ pub fn run(a: &Args) -> Result<Outcome, UsageError> {
             .and_then(|s| s.to_str())
             .unwrap_or("")
             .to_string();
+        let mut taken = 0;
         for f in list_dir(&d)? {
             let name = f
                 .file_name()
@@ -197,6 +203,10 @@ pub fn run(a: &Args) -> Result<Outcome, UsageError> {
                 .unwrap_or("")
                 .to_string();
             if let Some(l) = labels.get(&name) {
+                if a.limit.is_some_and(|n| taken >= n) {
+                    break;
+                }
+                taken += 1;
                 tests.push((user.clone(), f, *l));
             }
         }

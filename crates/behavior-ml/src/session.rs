@@ -219,10 +219,10 @@ pub fn score_keystroke(
         (None, Some(g)) => (Some(g), ModelUsed::Global),
         (None, None) => (None, ModelUsed::None),
     };
-    let reasons = if score.is_some() {
-        reasons_from(&c.signed, cfg.reason_min_sd, 3)
-    } else {
-        Vec::new()
+    let reasons = match score {
+        Some(s) if s >= cfg.medium_score => reasons_from(&c.signed, cfg.reason_min_sd / 2.0, 3),
+        Some(_) => reasons_from(&c.signed, cfg.reason_min_sd * 1.5, 2),
+        None => Vec::new(),
     };
     WindowScore {
         score,
@@ -255,13 +255,19 @@ pub fn score_mouse(
     let g = global
         .and_then(|g| g.mouse.as_ref())
         .map(|m| m.prob(&c.vector));
-    let reasons = reasons_from(&c.signed, cfg.reason_min_sd + 1.0, 3);
+    let reasons_for = |score: f64| {
+        if score >= cfg.medium_score {
+            reasons_from(&c.signed, cfg.reason_min_sd, 3)
+        } else {
+            reasons_from(&c.signed, cfg.reason_min_sd * 2.0, 2)
+        }
+    };
     if p.state() != ProfileState::Trained {
         return match g {
             Some(g) => WindowScore {
                 score: Some(g),
                 model: ModelUsed::Global,
-                reasons,
+                reasons: reasons_for(g),
             },
             None => none,
         };
@@ -276,7 +282,7 @@ pub fn score_mouse(
     WindowScore {
         score: Some(score),
         model: ModelUsed::Profile,
-        reasons,
+        reasons: reasons_for(score),
     }
 }
 
