@@ -169,6 +169,19 @@ fn apply_sqlite_pragmas(conn: &mut SqliteConnection) -> diesel::QueryResult<()> 
     ))
 }
 
+/// Makes a newly created SQLite file readable by its owner only (it holds
+/// password hashes); SQLite gives the `-wal`/`-shm` files the same mode.
+#[cfg(unix)]
+fn restrict_permissions(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Err(err) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)) {
+        log::warn!("cannot restrict permissions of {}: {err}", path.display());
+    }
+}
+
+#[cfg(not(unix))]
+fn restrict_permissions(_path: &Path) {}
+
 /// r2d2 connection manager that opens exactly the configured backend
 /// (diesel's generic manager would try PostgreSQL, then fall back to SQLite).
 #[derive(Clone)]
@@ -304,7 +317,13 @@ impl Database {
             }
         }
 
+        let created = matches!(&target, DatabaseTarget::Sqlite(path) if !path.exists());
         let mut conn = target.establish()?;
+        if created {
+            if let DatabaseTarget::Sqlite(path) = &target {
+                restrict_permissions(path);
+            }
+        }
         let applied = run_migrations(&mut conn)?;
         drop(conn);
         match &target {

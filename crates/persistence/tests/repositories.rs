@@ -903,6 +903,12 @@ fn connect_creates_sqlite_parent_directory_and_reconnects() {
     let path = dir.path().join("nested/deeper/ws.db");
     let db = Database::connect(Some(""), &path, 2).unwrap();
     assert!(path.exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
     with(&db, |c| {
         users::create(c, &new_user("persist", "user")).unwrap()
     });
