@@ -148,6 +148,15 @@ impl TestDb {
         self.backend
     }
 
+    /// The [`DatabaseTarget`] of this database (for
+    /// [`Database::connect_with`] or [`crate::notify::Listener::connect`]).
+    pub fn target(&self) -> DatabaseTarget {
+        match &self.database_url {
+            Some(url) => DatabaseTarget::Postgres(url.clone()),
+            None => DatabaseTarget::Sqlite(self.db_path.clone()),
+        }
+    }
+
     /// `DATABASE_URL` for a server on this database: the PostgreSQL URL, or
     /// `None` for SQLite.
     pub fn database_url(&self) -> Option<&str> {
