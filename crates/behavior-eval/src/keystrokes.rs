@@ -167,6 +167,7 @@ struct UserResult {
     impostor: Vec<f64>,
     times_us: Vec<f64>,
     owner_blocked: bool,
+    owner_challenged: bool,
     owner_keys_before_block: Option<u32>,
     impostor_keys_to_block: Option<u32>,
     impostor_keys_total: u32,
@@ -219,10 +220,14 @@ fn eval_user(
     let mut scorer = SessionScorer::new(cfg.clone());
     let mut owner_keys = 0u32;
     let mut owner_blocked = false;
+    let mut owner_challenged = false;
     let mut owner_keys_before_block = None;
     for ev in owner.sentences.iter().skip(enroll) {
         for r in scorer.process(ev, &mut prof, global) {
             owner_keys += r.size;
+            if r.decision == Decision::Challenge {
+                owner_challenged = true;
+            }
             if r.decision == Decision::Block && !owner_blocked {
                 owner_blocked = true;
                 owner_keys_before_block = Some(owner_keys);
@@ -251,6 +256,7 @@ fn eval_user(
         impostor,
         times_us: times,
         owner_blocked,
+        owner_challenged,
         owner_keys_before_block,
         impostor_keys_to_block: imp_block,
         impostor_keys_total: imp_keys,
@@ -394,6 +400,7 @@ pub fn run(a: &Args) -> Result<Outcome, UsageError> {
         "global_auc": r4(global_auc),
         "continuous": {
             "owner_blocked_rate": r4(owner_blocked_rate),
+            "owner_challenged_rate": r4(res.iter().filter(|r| r.owner_challenged || r.owner_blocked).count() as f64 / users as f64),
             "ania_keystrokes": ania_mean.round(),
             "ania_median_keystrokes": ania_median.round(),
             "intruders_not_blocked_rate": r4(not_blocked as f64 / users as f64),

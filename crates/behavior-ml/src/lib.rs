@@ -151,7 +151,7 @@ impl Default for Config {
             enroll_max_score: 0.9,
             evidence_offset: 0.0,
             max_window_evidence: 4.0,
-            risk_scale: 4.0,
+            risk_scale: 3.0,
             challenge_risk: 0.6,
             block_risk: 0.9,
             reason_min_sd: 2.0,
