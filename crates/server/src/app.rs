@@ -4,7 +4,7 @@ use crate::{
     config::Settings,
     error::ApiError,
     extract,
-    realtime::Monitor,
+    realtime::{self, monitor::MonitorActor, trainer::TrainerActor, GlobalModels, Realtime},
     routes,
     security::{Event, Severity},
     state::AppState,
@@ -65,6 +65,7 @@ pub fn build_state(settings: Settings) -> Result<AppState, StartError> {
     )?;
     log::info!("database ready: {}", db.backend().as_str());
     bootstrap_admin(&db, &settings)?;
+    let realtime = start_realtime(&db, &settings)?;
     let throttle = ThrottlePolicy {
         max_failures: settings.login_max_failures,
         window: chrono::Duration::seconds(settings.login_window_seconds),
@@ -74,8 +75,46 @@ pub fn build_state(settings: Settings) -> Result<AppState, StartError> {
         db,
         settings: Arc::new(settings),
         throttle,
-        monitor: Monitor::default(),
+        realtime,
     })
+}
+
+/// Starts the realtime actors (must run inside an actix system) and the
+/// cross-instance listener, and loads the current global model.
+fn start_realtime(db: &Database, settings: &Settings) -> Result<Realtime, StartError> {
+    use actix::Actor;
+    let models = Arc::new(GlobalModels::default());
+    match realtime::trainer::load_latest(db)? {
+        Some((version, model)) => {
+            log::info!("global model version {version} loaded");
+            models.install(version, model);
+        }
+        None => log::info!("no global model yet: enrolling users are scored in learning mode"),
+    }
+    let config = Arc::new(behavior_ml::Config::default());
+    let trainer = TrainerActor {
+        db: db.clone(),
+        models: models.clone(),
+        config: config.clone(),
+        interval: std::time::Duration::from_secs(settings.global_train_interval_seconds),
+        min_samples: settings.global_train_min_samples,
+        max_samples: settings.global_train_max_samples,
+        busy: false,
+    }
+    .start();
+    let rt = Realtime {
+        monitor: MonitorActor::default().start(),
+        trainer,
+        models,
+        config,
+        instance_id: uuid::Uuid::new_v4().simple().to_string(),
+    };
+    let target = workspace_persistence::DatabaseTarget::resolve(
+        settings.database_url.as_deref(),
+        &settings.db_path,
+    )?;
+    rt.spawn_listener(target);
+    Ok(rt)
 }
 
 fn bootstrap_admin(db: &Database, settings: &Settings) -> Result<(), StartError> {
@@ -129,6 +168,7 @@ pub fn configure_app(state: web::Data<AppState>) -> impl FnOnce(&mut web::Servic
             .app_data(extract::path_config())
             .app_data(extract::payload_config(limit))
             .route("/health", web::get().to(routes::health::health))
+            .route("/ws/behavioral", web::get().to(realtime::ws::behavioral))
             .configure(routes::configure);
         if web_dir.is_dir() {
             cfg.service(
@@ -159,6 +199,36 @@ pub fn start(state: AppState) -> Result<(Server, SocketAddr), StartError> {
         App::new()
             .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
             .configure(configure_app(data.clone()))
+    })
+    .bind(&addr)
+    .map_err(|source| StartError::Bind {
+        addr: addr.clone(),
+        source,
+    })?;
+    let bound = server
+        .addrs()
+        .first()
+        .copied()
+        .ok_or_else(|| StartError::Bind {
+            addr: addr.clone(),
+            source: std::io::Error::other("no address bound"),
+        })?;
+    Ok((server.run(), bound))
+}
+
+/// The standalone realtime server: only `/ws/behavioral` and `/health`.
+pub fn start_realtime_only(state: AppState) -> Result<(Server, SocketAddr), StartError> {
+    let addr = format!("{}:{}", state.settings.host, state.settings.realtime_port);
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        let limit = data.settings.max_body_bytes;
+        App::new()
+            .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
+            .app_data(data.clone())
+            .app_data(extract::payload_config(limit))
+            .route("/health", web::get().to(routes::health::health))
+            .route("/ws/behavioral", web::get().to(realtime::ws::behavioral))
+            .default_service(web::to(not_found))
     })
     .bind(&addr)
     .map_err(|source| StartError::Bind {

@@ -12,6 +12,9 @@ pub struct Settings {
     pub host: String,
     /// `PORT`: port to bind (0 picks a free one).
     pub port: u16,
+    /// `REALTIME_PORT`: port of the standalone realtime server
+    /// (`workspace-server realtime`).
+    pub realtime_port: u16,
     /// `DATABASE_URL`: `postgres://…` for PostgreSQL; empty for SQLite.
     #[serde(default)]
     pub database_url: Option<String>,
@@ -61,6 +64,7 @@ pub struct Settings {
 pub const DEFAULTS: &[(&str, &str)] = &[
     ("host", "127.0.0.1"),
     ("port", "5000"),
+    ("realtime_port", "5001"),
     ("db_path", "./data/workspace.db"),
     ("db_pool_size", "8"),
     ("app_env", "development"),

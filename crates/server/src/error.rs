@@ -63,6 +63,11 @@ impl ApiError {
         )
     }
 
+    /// 403 with a specific message.
+    pub fn forbidden_because(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
     /// 404: no such resource, or one the caller may not see.
     pub fn not_found(what: &str) -> Self {
         Self::new(
@@ -136,6 +141,11 @@ impl ApiError {
     /// The machine-readable code.
     pub fn code(&self) -> &'static str {
         self.code
+    }
+
+    /// The message for people.
+    pub fn message(&self) -> &str {
+        &self.message
     }
 }
 

@@ -48,13 +48,17 @@ impl Modify for BearerAuth {
         routes::security::monitor,
         routes::admin::change_role,
         routes::admin::terminate_session,
+        routes::behavior::verify,
+        routes::behavior::reset_profile,
+        routes::behavior::train_global,
     ),
     components(schemas(
         error::ErrorBody, dto::RegisterRequest, dto::LoginRequest, dto::UserOut, dto::LoginUser,
         dto::LoginResponse, dto::CreateProject, dto::UpdateProject, dto::ProjectOut,
         dto::CreateTask, dto::UpdateTask, dto::TaskOut, dto::EventOut, dto::RoleRequest,
         dto::RoleResponse, dto::Health, dto::MonitorOut, dto::MonitorSession,
-        dto::MonitorTotals, dto::GlobalModelInfo,
+        dto::MonitorTotals, dto::GlobalModelInfo, routes::behavior::VerifyRequest,
+        routes::behavior::VerifyResponse,
     )),
     modifiers(&BearerAuth)
 )]

@@ -1,7 +1,7 @@
 //! Shared application state and the bridge from async handlers to the
 //! blocking database layer.
 
-use crate::{config::Settings, error::ApiError, realtime::Monitor};
+use crate::{config::Settings, error::ApiError, realtime::Realtime};
 use actix_web::web;
 use std::sync::Arc;
 use workspace_auth::{JwtKeys, ThrottlePolicy};
@@ -18,8 +18,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     /// Login throttle rule.
     pub throttle: ThrottlePolicy,
-    /// Live sessions and totals.
-    pub monitor: Monitor,
+    /// Realtime actors and the global model.
+    pub realtime: Realtime,
 }
 
 impl From<PersistenceError> for ApiError {
@@ -27,7 +27,10 @@ impl From<PersistenceError> for ApiError {
         if e.is_unavailable() {
             log::error!("database unavailable: {e}");
             ApiError::unavailable()
-        } else if matches!(e, PersistenceError::NotFound) {
+        } else if matches!(
+            e,
+            PersistenceError::NotFound | PersistenceError::ForeignKeyViolation(_)
+        ) {
             ApiError::not_found("resource")
         } else if e.is_conflict() {
             ApiError::conflict("That value is already taken.")

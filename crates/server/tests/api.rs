@@ -1174,6 +1174,9 @@ async fn openapi_lists_every_route(app: TestApp) {
         ("get", "/api/realtime-monitor"),
         ("post", "/api/admin/users/{username}/role"),
         ("post", "/api/admin/sessions/{session_id}/terminate"),
+        ("post", "/api/sessions/verify"),
+        ("post", "/api/admin/users/{username}/profile/reset"),
+        ("post", "/api/admin/train-global"),
     ];
     for (method, path) in routes {
         assert!(

@@ -5,6 +5,7 @@ use crate::{
     dto::{LoginRequest, LoginResponse, LoginUser, RegisterRequest, UserOut},
     error::{ApiError, ApiResult, ErrorBody},
     extract::required,
+    realtime::ControlAction,
     security::{Event, Severity},
     state::AppState,
 };
@@ -209,6 +210,11 @@ pub async fn start_session(
     responses((status = 204), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn logout(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
     if let Some(sid) = user.session_id {
+        let rt = state.realtime.clone();
+        let logout = ControlAction::Terminate {
+            reason: "logout".into(),
+        };
+        let logout2 = logout.clone();
         state
             .tx(move |conn| {
                 if sessions::end(conn, &sid.to_string(), "logout")? {
@@ -217,11 +223,12 @@ pub async fn logout(state: web::Data<AppState>, user: AuthUser) -> ApiResult<Htt
                         .session(sid)
                         .detail(json!({ "reason": "logout" }))
                         .record(conn)?;
+                    rt.publish(conn, sid, &logout)?;
                 }
                 Ok(())
             })
             .await?;
-        state.monitor.end_session(sid, "logout");
+        state.realtime.control_local(sid, logout2, false);
     }
     Ok(HttpResponse::NoContent().finish())
 }

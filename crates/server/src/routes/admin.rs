@@ -5,6 +5,7 @@ use crate::{
     dto::{RoleRequest, RoleResponse},
     error::{ApiError, ApiResult, ErrorBody},
     extract::required,
+    realtime::ControlAction,
     security::{Event, Severity},
     state::AppState,
 };
@@ -68,6 +69,11 @@ pub async fn terminate_session(
 ) -> ApiResult<HttpResponse> {
     require(user.role, Capability::TerminateSessions)?;
     let sid = Uuid::parse_str(&path.into_inner()).map_err(|_| ApiError::not_found("session"))?;
+    let rt = state.realtime.clone();
+    let action = ControlAction::Terminate {
+        reason: "admin".into(),
+    };
+    let published = action.clone();
     let ended = state
         .tx(move |conn| {
             let session = sessions::get(conn, &sid.to_string())?
@@ -83,12 +89,13 @@ pub async fn terminate_session(
                     .session(sid)
                     .detail(json!({ "reason": "admin", "by": user.username }))
                     .record(conn)?;
+                rt.publish(conn, sid, &published)?;
             }
             Ok(changed)
         })
         .await?;
     if ended {
-        state.monitor.end_session(sid, "admin");
+        state.realtime.control_local(sid, action, true);
     }
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod behavior;
 pub mod health;
 pub mod projects;
 pub mod security;
@@ -92,6 +93,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(
                 web::resource("/admin/sessions/{session_id}/terminate")
                     .route(web::post().to(admin::terminate_session))
+                    .default_service(nope()),
+            )
+            .service(
+                web::resource("/sessions/verify")
+                    .route(web::post().to(behavior::verify))
+                    .default_service(nope()),
+            )
+            .service(
+                web::resource("/admin/users/{username}/profile/reset")
+                    .route(web::post().to(behavior::reset_profile))
+                    .default_service(nope()),
+            )
+            .service(
+                web::resource("/admin/train-global")
+                    .route(web::post().to(behavior::train_global))
                     .default_service(nope()),
             )
             .service(

@@ -90,7 +90,12 @@ pub async fn monitor(state: web::Data<AppState>, user: AuthUser) -> ApiResult<Ht
     let latest = state
         .db(|conn| Ok(behavior::latest_global_model_info(conn)?))
         .await?;
-    let (active_sessions, totals) = state.monitor.snapshot();
+    let (active_sessions, totals) = state
+        .realtime
+        .monitor
+        .send(crate::realtime::monitor::Snapshot)
+        .await
+        .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(MonitorOut {
         active_sessions,
         totals,

@@ -234,3 +234,138 @@ macro_rules! both_backends {
         }
     };
 }
+
+// ---------------------------------------------------------------------------
+// WebSocket helpers
+
+use futures_util::{SinkExt, StreamExt};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+pub type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// What the server sent, for assertions.
+#[derive(Debug)]
+pub enum Received {
+    Json(Value),
+    Closed(Option<u16>),
+    Timeout,
+}
+
+impl TestApp {
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/ws/behavioral", self.addr)
+    }
+
+    /// Opens a monitored session: (token, session id).
+    pub async fn start_session(&self, username: &str, password: &str) -> (String, String) {
+        let (s, b) = self
+            .post(
+                "/api/start-session",
+                None,
+                json!({"username": username, "password": password}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        (
+            b["access_token"].as_str().unwrap().to_owned(),
+            b["session_id"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// Connects and authenticates; returns the socket and the `auth_ok`.
+    pub async fn ws_auth(&self, token: &str) -> (Ws, Value) {
+        let (mut ws, _) = tokio_tungstenite::connect_async(self.ws_url())
+            .await
+            .unwrap();
+        ws_send(&mut ws, json!({"type": "auth", "token": token})).await;
+        let hello = ws_next_json(&mut ws).await;
+        assert_eq!(hello["type"], "auth_ok", "{hello}");
+        (ws, hello)
+    }
+}
+
+pub async fn ws_send(ws: &mut Ws, v: Value) {
+    ws.send(WsMessage::text(v.to_string())).await.unwrap();
+}
+
+pub async fn ws_send_text(ws: &mut Ws, s: String) {
+    ws.send(WsMessage::text(s)).await.unwrap();
+}
+
+/// The next JSON message or close, skipping pings; `Timeout` after `secs`.
+pub async fn ws_next(ws: &mut Ws, secs: u64) -> Received {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        match tokio::time::timeout_at(deadline, ws.next()).await {
+            Err(_) => return Received::Timeout,
+            Ok(None) => return Received::Closed(None),
+            Ok(Some(Err(_))) => return Received::Closed(None),
+            Ok(Some(Ok(WsMessage::Text(t)))) => {
+                return Received::Json(serde_json::from_str(&t).unwrap())
+            }
+            Ok(Some(Ok(WsMessage::Close(frame)))) => {
+                return Received::Closed(frame.map(|f| u16::from(f.code)))
+            }
+            Ok(Some(Ok(_))) => {}
+        }
+    }
+}
+
+/// The next JSON message; panics on close or timeout.
+pub async fn ws_next_json(ws: &mut Ws) -> Value {
+    match ws_next(ws, 10).await {
+        Received::Json(v) => v,
+        other => panic!("expected a message, got {other:?}"),
+    }
+}
+
+/// Reads until the socket closes; returns the messages and the close code.
+pub async fn ws_drain_until_close(ws: &mut Ws, secs: u64) -> (Vec<Value>, Option<u16>) {
+    let mut got = Vec::new();
+    loop {
+        match ws_next(ws, secs).await {
+            Received::Json(v) => got.push(v),
+            Received::Closed(code) => return (got, code),
+            Received::Timeout => panic!("no close within {secs}s; got {got:?}"),
+        }
+    }
+}
+
+/// Serialises library events to wire JSON, shifted by `dt` milliseconds.
+pub fn wire_events(events: &[behavior_ml::Event], dt: f64) -> Value {
+    let mut v = serde_json::to_value(events).unwrap();
+    for e in v.as_array_mut().unwrap() {
+        let t = e["t"].as_f64().unwrap();
+        e["t"] = json!(t + dt);
+    }
+    v
+}
+
+/// Sends one `behavior` packet and collects replies until `risk`/`profile`
+/// messages stop arriving for `quiet_ms` (or the socket closes).
+pub async fn ws_packet(
+    ws: &mut Ws,
+    seq: u64,
+    events: Value,
+    quiet_ms: u64,
+) -> (Vec<Value>, Option<Option<u16>>) {
+    ws_send(
+        ws,
+        json!({"type": "behavior", "seq": seq, "events": events}),
+    )
+    .await;
+    let mut got = Vec::new();
+    loop {
+        match tokio::time::timeout(Duration::from_millis(quiet_ms), ws.next()).await {
+            Err(_) => return (got, None),
+            Ok(None) | Ok(Some(Err(_))) => return (got, Some(None)),
+            Ok(Some(Ok(WsMessage::Text(t)))) => got.push(serde_json::from_str(&t).unwrap()),
+            Ok(Some(Ok(WsMessage::Close(frame)))) => {
+                return (got, Some(frame.map(|f| u16::from(f.code))))
+            }
+            Ok(Some(Ok(_))) => {}
+        }
+    }
+}

@@ -1,0 +1,297 @@
+//! Messages of `/ws/behavioral` (see `api.md`).
+
+use behavior_ml::{Event, Level, Modality, ModelUsed, ProfileState, UserProfiles};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Largest accepted text message, in bytes.
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+/// Most events in one `behavior` message.
+pub const MAX_EVENTS: usize = 2_000;
+/// Events may be listed out of time order by at most this much (ms); a
+/// keyup listed right after its keydown is normal, a jump back is not.
+pub const MAX_BACKWARD_MS: f64 = 5_000.0;
+
+/// A problem with one client message; the connection stays.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProtocolError {
+    /// `bad_request`, `payload_too_large`, `validation_failed`, `too_many_requests`…
+    pub code: &'static str,
+    /// What to fix.
+    pub message: String,
+}
+
+impl ProtocolError {
+    fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The `error` message for the client.
+    pub fn to_message(&self) -> String {
+        server_error(self.code, &self.message)
+    }
+}
+
+/// `{"type":"error","error":code,"message":…}`.
+pub fn server_error(code: &str, message: &str) -> String {
+    serde_json::json!({"type": "error", "error": code, "message": message}).to_string()
+}
+
+/// A validated `behavior` message.
+#[derive(Debug)]
+pub struct BehaviorPacket {
+    /// The client's sequence number (echoed in `risk`).
+    pub seq: Option<u64>,
+    /// Events in time order.
+    pub events: Vec<Event>,
+}
+
+#[derive(Deserialize)]
+struct RawBehavior {
+    #[serde(default)]
+    seq: Option<u64>,
+    events: Vec<Event>,
+}
+
+/// A parsed client message after authentication.
+#[derive(Debug)]
+pub enum ClientMessage {
+    /// Behaviour events.
+    Behavior(BehaviorPacket),
+    /// An `auth` on an authenticated connection (ignored).
+    Auth,
+}
+
+/// Parses and validates one text message.
+pub fn parse_client(text: &str) -> Result<ClientMessage, ProtocolError> {
+    if text.len() > MAX_MESSAGE_BYTES {
+        return Err(ProtocolError::new(
+            "payload_too_large",
+            format!("A message may be at most {MAX_MESSAGE_BYTES} bytes; this one was dropped."),
+        ));
+    }
+    let value: Value = serde_json::from_str(text).map_err(|_| {
+        ProtocolError::new(
+            "bad_request",
+            "The message is not valid JSON; it was dropped.",
+        )
+    })?;
+    let kind = value.get("type").and_then(Value::as_str).ok_or_else(|| {
+        ProtocolError::new(
+            "bad_request",
+            "The message needs a string field \"type\"; it was dropped.",
+        )
+    })?;
+    match kind {
+        "behavior" => {
+            if let Some(n) = value.get("events").and_then(Value::as_array).map(Vec::len) {
+                if n > MAX_EVENTS {
+                    return Err(ProtocolError::new(
+                        "payload_too_large",
+                        format!("A message may carry at most {MAX_EVENTS} events ({n} sent); it was dropped."),
+                    ));
+                }
+            }
+            let raw: RawBehavior = serde_json::from_value(value).map_err(|e| {
+                ProtocolError::new(
+                    "bad_request",
+                    format!("Malformed behavior message ({e}); it was dropped."),
+                )
+            })?;
+            Ok(ClientMessage::Behavior(BehaviorPacket {
+                seq: raw.seq,
+                events: in_time_order(raw.events)?,
+            }))
+        }
+        "auth" => Ok(ClientMessage::Auth),
+        other => Err(ProtocolError::new(
+            "bad_request",
+            format!("Unknown message type {other:?}; expected \"behavior\"."),
+        )),
+    }
+}
+
+/// Sorts events by time (stably). Small inversions are normal (a client may
+/// list each key's keydown and keyup together); a jump back in time larger
+/// than [`MAX_BACKWARD_MS`] is rejected.
+fn in_time_order(mut events: Vec<Event>) -> Result<Vec<Event>, ProtocolError> {
+    let mut latest = f64::NEG_INFINITY;
+    for e in &events {
+        let t = e.t();
+        if t < latest - MAX_BACKWARD_MS {
+            return Err(ProtocolError::new(
+                "validation_failed",
+                format!("events: timestamps go back in time ({t} after {latest}); the message was dropped."),
+            ));
+        }
+        latest = latest.max(t);
+    }
+    events.sort_by(|a, b| a.t().total_cmp(&b.t()));
+    Ok(events)
+}
+
+/// Enrollment state of one modality.
+#[derive(Debug, Serialize)]
+pub struct ProfileStatus {
+    /// `enrolling` or `trained`.
+    pub state: ProfileState,
+    /// Samples collected.
+    pub samples: u32,
+    /// Samples needed.
+    pub required: u32,
+}
+
+/// Both modalities.
+#[derive(Debug, Serialize)]
+pub struct ProfilesStatus {
+    /// Keystrokes.
+    pub keystroke: ProfileStatus,
+    /// Mouse.
+    pub mouse: ProfileStatus,
+}
+
+/// The status of a user's profiles.
+pub fn profiles_status(p: &UserProfiles) -> ProfilesStatus {
+    let one = |m| {
+        let (state, samples, required) = p.status(m);
+        ProfileStatus {
+            state,
+            samples,
+            required,
+        }
+    };
+    ProfilesStatus {
+        keystroke: one(Modality::Keystroke),
+        mouse: one(Modality::Mouse),
+    }
+}
+
+/// Short text for the monitor, e.g. `keystroke:trained mouse:enrolling`.
+pub fn profile_summary(p: &UserProfiles) -> String {
+    let s = profiles_status(p);
+    let name = |st: ProfileState| match st {
+        ProfileState::Enrolling => "enrolling",
+        ProfileState::Trained => "trained",
+    };
+    format!(
+        "keystroke:{} mouse:{}",
+        name(s.keystroke.state),
+        name(s.mouse.state)
+    )
+}
+
+/// Server → client messages.
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage<'a> {
+    /// Authentication succeeded.
+    AuthOk {
+        /// The monitored session.
+        session_id: String,
+        /// Enrollment state.
+        profile: ProfilesStatus,
+    },
+    /// One scored window.
+    Risk {
+        /// The packet that completed the window.
+        seq: Option<u64>,
+        /// Which modality.
+        modality: Modality,
+        /// Window score in [0,1]; `null` in learning mode.
+        score: Option<f64>,
+        /// Window level.
+        level: Level,
+        /// Which model scored.
+        model: ModelUsed,
+        /// Accumulated session risk.
+        session_risk: f64,
+        /// Features that moved the score most.
+        reasons: &'a [String],
+    },
+    /// Enrollment progressed or a profile was (re)trained.
+    Profile {
+        /// Which modality.
+        modality: Modality,
+        /// `enrolling` or `trained`.
+        state: ProfileState,
+        /// Samples collected.
+        samples: u32,
+        /// Samples needed.
+        required: u32,
+    },
+    /// Asks the page to confirm the password.
+    Challenge {
+        /// Why.
+        reason: &'a str,
+    },
+    /// The session has ended.
+    Terminated {
+        /// `anomaly`, `admin`, `challenge_failed`…
+        reason: &'a str,
+        /// Session risk at the end.
+        session_risk: f64,
+    },
+}
+
+impl ServerMessage<'_> {
+    /// As JSON text.
+    pub fn to_text(&self) -> String {
+        serde_json::to_string(self)
+            .unwrap_or_else(|_| server_error("internal_error", "could not encode a message"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_orders_behavior() {
+        let m = parse_client(
+            r#"{"type":"behavior","seq":3,"events":[{"t":10,"kind":"keydown","code":"KeyA"},{"t":90,"kind":"keyup","code":"KeyA"},{"t":50,"kind":"keydown","code":"KeyB"}]}"#,
+        )
+        .unwrap();
+        let ClientMessage::Behavior(p) = m else {
+            panic!("not behavior")
+        };
+        assert_eq!(p.seq, Some(3));
+        let ts: Vec<f64> = p.events.iter().map(Event::t).collect();
+        assert_eq!(ts, [10.0, 50.0, 90.0]);
+    }
+
+    #[test]
+    fn rejects_bad_messages_with_codes() {
+        let code = |s: &str| parse_client(s).unwrap_err().code;
+        assert_eq!(code("{"), "bad_request");
+        assert_eq!(code(r#"{"type":"dance"}"#), "bad_request");
+        assert_eq!(code(r#"{"type":7}"#), "bad_request");
+        assert_eq!(code(r#"{"type":"behavior","events":"x"}"#), "bad_request");
+        assert_eq!(
+            code(r#"{"type":"behavior","events":[{"t":"a","kind":"keydown"}]}"#),
+            "bad_request"
+        );
+        assert_eq!(
+            code(r#"{"type":"behavior","events":[{"t":1,"kind":"teleport"}]}"#),
+            "bad_request"
+        );
+        assert_eq!(
+            code(
+                r#"{"type":"behavior","events":[{"t":100000,"kind":"keydown","code":"KeyA"},{"t":1,"kind":"keyup","code":"KeyA"}]}"#
+            ),
+            "validation_failed"
+        );
+        let many = format!(
+            r#"{{"type":"behavior","events":[{}]}}"#,
+            vec![r#"{"t":1,"kind":"mousemove","x":1,"y":1}"#; 2001].join(",")
+        );
+        assert_eq!(code(&many), "payload_too_large");
+        let big = format!(
+            r#"{{"type":"behavior","pad":"{}","events":[]}}"#,
+            "x".repeat(70_000)
+        );
+        assert_eq!(code(&big), "payload_too_large");
+    }
+}
