@@ -560,6 +560,13 @@ impl Actor for WsSession {
 
     fn stopped(&mut self, _: &mut Context<Self>) {
         self.maybe_save_profiles(true);
+        self.log(
+            "ws_disconnect",
+            vec![
+                ("conn", self.info.conn_id.to_string()),
+                ("session_risk", format!("{:.3}", self.scorer.session_risk())),
+            ],
+        );
         self.state.realtime.monitor.do_send(Disconnected {
             conn_id: self.info.conn_id,
         });

@@ -258,14 +258,6 @@ async fn drive(
         }
     }
     addr.do_send(StreamEnded);
-    log_event(
-        "ws_disconnect",
-        &[
-            ("conn", conn_id.to_string()),
-            ("session", session_id.to_string()),
-            ("user", user.username),
-        ],
-    );
 }
 
 async fn write_loop(mut session: Session, mut rx: mpsc::UnboundedReceiver<Outgoing>) {
