@@ -285,7 +285,11 @@ fn train_global(
 /// Run the protocol; returns (json, text, roc curve).
 pub fn run(a: &Args) -> Result<Outcome, UsageError> {
     let start = Instant::now();
-    let cfg = Config::default();
+    // The server's defaults; only the enrollment length follows `--enroll`.
+    let cfg = Config {
+        keystroke_enroll_windows: u32::try_from(a.enroll).unwrap_or(u32::MAX),
+        ..Config::default()
+    };
     let (parts, mut skipped) = load_dir(&a.data, a.limit, a.threads)?;
     let windows: Vec<Vec<Option<KeystrokeWindow>>> =
         parts.iter().map(|p| sentence_windows(p, &cfg)).collect();

@@ -313,6 +313,18 @@ pub fn run(a: &Args) -> Result<Outcome, UsageError> {
         }
     }
     let train_s = start.elapsed().as_secs_f64();
+    if std::env::var("MDEBUG").is_ok() {
+        for (n, p) in &profiles {
+            eprintln!(
+                "DBG size profile {n}: {} bytes",
+                p.to_json().map(|j| j.len()).unwrap_or(0)
+            );
+        }
+        eprintln!(
+            "DBG size global: {} bytes",
+            global.to_json().map(|j| j.len()).unwrap_or(0)
+        );
+    }
     let progress = std::sync::Mutex::new(Progress::new("mouse: test sessions", tests.len()));
     let done = std::sync::atomic::AtomicUsize::new(0);
     type Scored = (String, bool, f64, Vec<f64>, usize);

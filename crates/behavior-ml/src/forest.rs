@@ -11,18 +11,31 @@ use smartcore::linalg::basic::matrix::DenseMatrix;
 
 use crate::{BehaviorError, Result};
 
+fn is_zero_u32(v: &u32) -> bool {
+    *v == 0
+}
+
+fn is_zero_f64(v: &f64) -> bool {
+    *v == 0.0
+}
+
 /// One node: a leaf when `left == 0` (children always come after their parent).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct FlatNode {
     /// Feature tested.
+    #[serde(rename = "f", default, skip_serializing_if = "is_zero_u32")]
     pub feature: u32,
     /// Threshold: go left when `x[feature] <= threshold`.
+    #[serde(rename = "t", default, skip_serializing_if = "is_zero_f64")]
     pub threshold: f64,
     /// Left child index (0 = leaf).
+    #[serde(rename = "l", default, skip_serializing_if = "is_zero_u32")]
     pub left: u32,
     /// Right child index.
+    #[serde(rename = "r", default, skip_serializing_if = "is_zero_u32")]
     pub right: u32,
     /// Leaf value.
+    #[serde(rename = "v", default, skip_serializing_if = "is_zero_f64")]
     pub value: f64,
 }
 
@@ -100,6 +113,11 @@ impl Forest {
                 };
                 // smartcore sends a missing split value to the right; -MAX does the same and,
                 // unlike NaN, survives JSON
+                let value = if left == 0 {
+                    num("output").filter(|v| v.is_finite()).unwrap_or(0.5)
+                } else {
+                    0.0
+                };
                 let threshold = if left == 0 {
                     0.0
                 } else {
@@ -112,7 +130,7 @@ impl Forest {
                     threshold,
                     left,
                     right,
-                    value: num("output").filter(|v| v.is_finite()).unwrap_or(0.5),
+                    value,
                 });
             }
             trees.push(flat);

@@ -32,6 +32,8 @@
 //! Periodically, a trainer collects users' stored windows and calls
 //! [`GlobalModel::train`], then hands the new model to the scorers.
 
+#![warn(missing_docs)]
+
 pub mod error;
 pub mod events;
 pub mod forest;

@@ -359,6 +359,9 @@ pub struct WindowResult {
     pub required: u32,
     /// Keystrokes (or mouse actions) in the window.
     pub size: u32,
+    /// True when the per-user mouse model should be (re)trained: call
+    /// [`UserProfiles::train_mouse_model`] off the async executor, then persist the profiles.
+    pub mouse_model_stale: bool,
 }
 
 /// Per-connection scorer: owns the partial windows and the session risk of one session.
@@ -744,6 +747,7 @@ impl SessionScorer {
             samples,
             required,
             size,
+            mouse_model_stale: profiles.mouse_model_stale(),
         }
     }
 }

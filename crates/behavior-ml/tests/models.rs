@@ -34,6 +34,11 @@ fn mouse_windows(seed: u64, n: usize) -> Vec<MouseWindow> {
     out
 }
 
+fn mouse_events(seed: u64) -> Vec<Event> {
+    let mut u = MouseUser::new(seed + 1000);
+    (0..8).flat_map(|_| u.movement()).collect()
+}
+
 fn keystroke_global(cfg: &Config) -> GlobalModel {
     let users: Vec<Vec<KeystrokeWindow>> = (100..140).map(|s| typist_windows(s, 15)).collect();
     GlobalModel::train(&users, &[], cfg).unwrap()
@@ -162,6 +167,13 @@ fn mouse_models_tell_synthetic_users_apart() {
                 p.mouse.samples
             );
             assert!(p.mouse_model_stale());
+            // the scorer tells the server the same thing
+            let r = SessionScorer::new(cfg.clone()).process(
+                &mouse_events(*tag),
+                &mut p.clone(),
+                Some(&global),
+            );
+            assert!(r.iter().any(|r| r.mouse_model_stale), "{r:?}");
             assert!(p.train_mouse_model(&global).unwrap());
             for w in &ws[split..] {
                 g.push(score_mouse(&p.mouse, Some(&global), w, &cfg).score.unwrap());
