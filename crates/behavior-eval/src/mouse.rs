@@ -327,7 +327,7 @@ pub fn run(a: &Args) -> Result<Outcome, UsageError> {
     }
     let progress = std::sync::Mutex::new(Progress::new("mouse: test sessions", tests.len()));
     let done = std::sync::atomic::AtomicUsize::new(0);
-    type Scored = (String, bool, f64, Vec<f64>, usize);
+    type Scored = (String, bool, f64, Vec<f64>, usize, bool);
     let scored: Vec<Scored> = std::thread::scope(|s| {
         let hs: Vec<_> = (0..threads)
             .map(|t| {
@@ -355,8 +355,10 @@ pub fn run(a: &Args) -> Result<Outcome, UsageError> {
                         let mut scorer = SessionScorer::new(cfg.clone());
                         let mut scores = Vec::new();
                         let mut weights = Vec::new();
+                        let mut blocked = false;
                         for b in batches(&ts.events) {
                             for r in scorer.process(b, &mut prof, Some(global)) {
+                                blocked |= r.decision == behavior_ml::Decision::Block;
                                 if let Some(sc) = r.score {
                                     scores.push(sc);
                                     weights.push(f64::from(r.size));
@@ -364,6 +366,7 @@ pub fn run(a: &Args) -> Result<Outcome, UsageError> {
                             }
                         }
                         for r in scorer.flush(&mut prof, Some(global)) {
+                            blocked |= r.decision == behavior_ml::Decision::Block;
                             if let Some(sc) = r.score {
                                 scores.push(sc);
                                 weights.push(f64::from(r.size));
@@ -404,7 +407,7 @@ pub fn run(a: &Args) -> Result<Outcome, UsageError> {
                                 c / n.max(1.0)
                             );
                         }
-                        out.push((ts.user, ts.illegal, session_score, times, sk));
+                        out.push((ts.user, ts.illegal, session_score, times, sk, blocked));
                         let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                         if let Ok(mut p) = progress.lock() {
                             p.update(d);
@@ -448,6 +451,16 @@ pub fn run(a: &Args) -> Result<Outcome, UsageError> {
     skipped += scored.iter().map(|s| s.4).sum::<usize>();
     let mut times: Vec<f64> = scored.iter().flat_map(|s| s.3.iter().copied()).collect();
     let (p50, p99) = (percentile(&mut times, 0.5), percentile(&mut times, 0.99));
+    let rate = |illegal: bool| {
+        let n = scored.iter().filter(|s| s.1 == illegal).count();
+        let b = scored.iter().filter(|s| s.1 == illegal && s.5).count();
+        if n > 0 {
+            b as f64 / n as f64
+        } else {
+            f64::NAN
+        }
+    };
+    let (owner_blocked, intruder_blocked) = (rate(false), rate(true));
     let seconds = start.elapsed().as_secs_f64();
     let j = json!({
         "protocol": "balabit-mouse",
@@ -461,12 +474,16 @@ pub fn run(a: &Args) -> Result<Outcome, UsageError> {
         "train_seconds": (train_s * 10.0).round() / 10.0,
         "per_user_auc": per_user.iter().map(|(n, a)| (n.clone(), r4(*a))).collect::<HashMap<_, _>>(),
         "windows_scored": times.len(),
+        "continuous": {
+            "owner_sessions_blocked_rate": r4(owner_blocked),
+            "intruder_sessions_blocked_rate": r4(intruder_blocked),
+        },
         "skipped_rows": skipped,
     });
     let text = format!(
         "Balabit mouse protocol on {} ({} labelled test sessions: {} owner, {} intruder)\n\
          AUC (all sessions pooled): {:.4}\nmean per-user AUC:         {:.4}\nEER:                       {:.4}\n\
-         per-user AUC: {}\nscoring one window: p50 {:.1} µs, p99 {:.1} µs ({} windows)\nskipped rows: {}\ntime: {:.1} s (training {:.1} s)",
+         per-user AUC: {}\ncontinuous: owner sessions blocked {:.1}%, intruder sessions blocked {:.1}%\nscoring one window: p50 {:.1} µs, p99 {:.1} µs ({} windows)\nskipped rows: {}\ntime: {:.1} s (training {:.1} s)",
         a.data.display(),
         scored.len(),
         gen.len(),
@@ -479,6 +496,8 @@ pub fn run(a: &Args) -> Result<Outcome, UsageError> {
             .map(|(n, a)| format!("{n} {a:.3}"))
             .collect::<Vec<_>>()
             .join(", "),
+        owner_blocked * 100.0,
+        intruder_blocked * 100.0,
         p50,
         p99,
         times.len(),

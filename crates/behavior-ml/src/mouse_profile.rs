@@ -212,6 +212,8 @@ const RESERVOIR: usize = 1_500;
 const SKETCH_START: usize = 100;
 /// Retrain the per-user forest after this many new actions.
 const RETRAIN_EVERY: u32 = 2_000;
+/// Most actions of one window scored by the per-user forest.
+const MAX_SCORED: usize = 16;
 /// Reference actions drawn from other users when training a per-user forest.
 const REFERENCE_ROWS: usize = 1_500;
 
@@ -362,8 +364,8 @@ impl MouseProfile {
             &y,
             ForestParams {
                 trees: 30,
-                max_depth: 10,
-                min_leaf: 3,
+                max_depth: 12,
+                min_leaf: 5,
                 seed: 11,
             },
         )?;
@@ -380,7 +382,11 @@ impl MouseProfile {
         }
         let mut row = [0.0; ACTION_FEATURES + 1];
         let mut sum = 0.0;
-        for a in &w.actions {
+        // bounded cost: at most MAX_SCORED actions, evenly spread over the window
+        let step = w.actions.len().div_ceil(MAX_SCORED).max(1);
+        let mut n = 0.0;
+        for a in w.actions.iter().step_by(step) {
+            n += 1.0;
             for (r, v) in row.iter_mut().zip(a.f.iter()) {
                 *r = f64::from(*v);
             }
@@ -389,7 +395,7 @@ impl MouseProfile {
             }
             sum += f.predict(&row);
         }
-        Some(sum / w.actions.len() as f64)
+        Some(sum / n)
     }
 
     /// Absorb a window's actions. Returns true when this call completed enrollment.
