@@ -8,9 +8,11 @@ use serde_json::Value;
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 /// Most events in one `behavior` message.
 pub const MAX_EVENTS: usize = 2_000;
-/// Events may be listed out of time order by at most this much (ms); a
-/// keyup listed right after its keydown is normal, a jump back is not.
-pub const MAX_BACKWARD_MS: f64 = 5_000.0;
+/// Events listed out of time order are sorted before scoring: a keyup
+/// listed right after its keydown is normal, and real recordings hold keys
+/// for seconds. A jump back larger than this (ms) is also reported to the
+/// client with an `error` message, and the events are still scored.
+pub const MAX_BACKWARD_MS: f64 = 60_000.0;
 
 /// A problem with one client message; the connection stays.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +49,8 @@ pub struct BehaviorPacket {
     pub seq: Option<u64>,
     /// Events in time order.
     pub events: Vec<Event>,
+    /// A warning for the client (events far out of time order were sorted).
+    pub warning: Option<ProtocolError>,
 }
 
 #[derive(Deserialize)]
@@ -101,9 +105,11 @@ pub fn parse_client(text: &str) -> Result<ClientMessage, ProtocolError> {
                     format!("Malformed behavior message ({e}); it was dropped."),
                 )
             })?;
+            let (events, warning) = in_time_order(raw.events);
             Ok(ClientMessage::Behavior(BehaviorPacket {
                 seq: raw.seq,
-                events: in_time_order(raw.events)?,
+                events,
+                warning,
             }))
         }
         "auth" => Ok(ClientMessage::Auth),
@@ -114,23 +120,23 @@ pub fn parse_client(text: &str) -> Result<ClientMessage, ProtocolError> {
     }
 }
 
-/// Sorts events by time (stably). Small inversions are normal (a client may
-/// list each key's keydown and keyup together); a jump back in time larger
-/// than [`MAX_BACKWARD_MS`] is rejected.
-fn in_time_order(mut events: Vec<Event>) -> Result<Vec<Event>, ProtocolError> {
+/// Sorts events by time (stably); a jump back in time larger than
+/// [`MAX_BACKWARD_MS`] also yields a warning for the client.
+fn in_time_order(mut events: Vec<Event>) -> (Vec<Event>, Option<ProtocolError>) {
     let mut latest = f64::NEG_INFINITY;
+    let mut warning = None;
     for e in &events {
         let t = e.t();
-        if t < latest - MAX_BACKWARD_MS {
-            return Err(ProtocolError::new(
+        if warning.is_none() && t < latest - MAX_BACKWARD_MS {
+            warning = Some(ProtocolError::new(
                 "validation_failed",
-                format!("events: timestamps go back in time ({t} after {latest}); the message was dropped."),
+                format!("events: timestamps go back in time ({t} after {latest}); they were sorted before scoring."),
             ));
         }
         latest = latest.max(t);
     }
     events.sort_by(|a, b| a.t().total_cmp(&b.t()));
-    Ok(events)
+    (events, warning)
 }
 
 /// Enrollment state of one modality.
@@ -277,12 +283,15 @@ mod tests {
             code(r#"{"type":"behavior","events":[{"t":1,"kind":"teleport"}]}"#),
             "bad_request"
         );
-        assert_eq!(
-            code(
-                r#"{"type":"behavior","events":[{"t":100000,"kind":"keydown","code":"KeyA"},{"t":1,"kind":"keyup","code":"KeyA"}]}"#
-            ),
-            "validation_failed"
-        );
+        let jumped = parse_client(
+            r#"{"type":"behavior","events":[{"t":100000,"kind":"keydown","code":"KeyA"},{"t":1,"kind":"keyup","code":"KeyA"}]}"#,
+        )
+        .unwrap();
+        let ClientMessage::Behavior(p) = jumped else {
+            panic!("not behavior")
+        };
+        assert_eq!(p.warning.map(|w| w.code), Some("validation_failed"));
+        assert_eq!(p.events[0].t(), 1.0);
         let many = format!(
             r#"{{"type":"behavior","events":[{}]}}"#,
             vec![r#"{"t":1,"kind":"mousemove","x":1,"y":1}"#; 2001].join(",")

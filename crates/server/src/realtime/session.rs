@@ -619,7 +619,13 @@ impl Handler<ClientText> for WsSession {
             return;
         }
         match parse_client(&m.0) {
-            Ok(ClientMessage::Behavior(p)) => self.handle_packet(p, ctx),
+            Ok(ClientMessage::Behavior(mut p)) => {
+                if let Some(w) = p.warning.take() {
+                    self.log("bad_message", vec![("code", w.code.into())]);
+                    self.send(w.to_message());
+                }
+                self.handle_packet(p, ctx);
+            }
             Ok(ClientMessage::Auth) => self.send(server_error(
                 "bad_request",
                 "This connection is already authenticated.",
