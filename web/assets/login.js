@@ -16,7 +16,8 @@ const REASONS = {
     anomaly:
       "Your session was ended because the typing and mouse activity did not match your usual behaviour. If this was you, sign in again.",
     admin: "An administrator ended your session. Sign in again to continue.",
-    challenge_failed: "Your session was ended because the password check was not passed in time. Sign in again to continue.",
+    challenge_timeout: "Your session was ended because the password check was not answered in time. Sign in again to continue.",
+    challenge_failed: "Your session was ended because the password check failed. Sign in again to continue.",
     "": "Your session was ended for security reasons. Sign in again to continue.",
   },
   session_terminated: "Your session was ended for security reasons. Sign in again to continue.",

@@ -7,6 +7,10 @@ import { BehaviorSocket } from "./ws.js";
 import { drawSparkline } from "./sparkline.js";
 
 const HISTORY = 60;
+
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
 const CHALLENGE_SECONDS = 60;
 
 class RiskIndicator {
@@ -80,15 +84,14 @@ class RiskIndicator {
       .join(" · ");
   }
 
+  /** Mean progress over the modalities (their sample units differ). */
   enrollmentFraction() {
-    let got = 0;
-    let need = 0;
-    for (const p of Object.values(this.profile)) {
+    const parts = Object.values(this.profile).map((p) => {
+      if (p.state === "trained") return 1;
       const req = Number(p.required) || 0;
-      need += req;
-      got += p.state === "trained" ? req : Math.min(req, Number(p.samples) || 0);
-    }
-    return need > 0 ? got / need : 0;
+      return req > 0 ? Math.min(1, (Number(p.samples) || 0) / req) : 0;
+    });
+    return parts.length ? parts.reduce((a, b) => a + b, 0) / parts.length : 0;
   }
 
   render() {
@@ -108,16 +111,16 @@ class RiskIndicator {
       level = ["low", "medium", "high"].includes(this.last.level) ? this.last.level : "none";
       headline = `Risk: ${level}`;
       const sr = typeof this.last.session_risk === "number" ? ` · session ${this.last.session_risk.toFixed(2)}` : "";
-      detail = `score ${this.last.score.toFixed(2)}${sr} · ${this.windows} windows checked`;
+      detail = `score ${this.last.score.toFixed(2)}${sr} · ${plural(this.windows, "window")} checked`;
       reasons = Array.isArray(this.last.reasons) ? this.last.reasons : [];
       if (this.enrolling()) detail += ` · still learning (${this.enrollmentText()})`;
     } else if (this.enrolling()) {
       headline = "Learning how you type and point";
       detail = this.enrollmentText();
-      if (this.windows) detail += ` · ${this.windows} windows received`;
+      if (this.windows) detail += ` · ${plural(this.windows, "window")} received`;
     } else {
       headline = "Live protection: on";
-      detail = this.windows ? `${this.windows} windows checked, not scored yet` : "Waiting for activity";
+      detail = this.windows ? `${plural(this.windows, "window")} checked, not scored yet` : "Waiting for activity";
     }
     if (this.note) detail = detail ? `${detail} · ${this.note}` : this.note;
 
@@ -158,6 +161,7 @@ class ChallengeDialog {
         class: "challenge",
         id: "challenge-dialog",
         "data-testid": "challenge-dialog",
+        role: "alertdialog",
         "aria-labelledby": "challenge-title",
         "aria-describedby": "challenge-desc",
       },
@@ -209,6 +213,9 @@ class ChallengeDialog {
     });
     // The challenge must be answered: Escape does not dismiss it.
     this.dialog.addEventListener("cancel", (e) => e.preventDefault());
+    this.dialog.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") e.preventDefault();
+    });
     this.dialog.append(form);
     document.body.append(this.dialog);
     this.timer = null;
@@ -225,7 +232,9 @@ class ChallengeDialog {
     this.timer = window.setInterval(() => this.tick(), 1000);
     if (!this.dialog.open) {
       this.input.value = "";
-      this.dialog.showModal();
+      // Not modal: the page stays usable (the server ends the session if the
+      // challenge goes unanswered), but focus moves straight to the password.
+      this.dialog.show();
     }
     this.input.focus();
   }

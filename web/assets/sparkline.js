@@ -34,7 +34,7 @@ export function drawSparkline(svg, series, { width = 120, height = 32, capacity 
     const flush = () => {
       if (run.length === 1) {
         const [px, py] = run[0];
-        svg.append(el("circle", { cx: px, cy: py, r: 1.5, class: `${s.cls} spark-dot` }));
+        svg.append(el("circle", { cx: px, cy: py, r: 2.2, class: `${s.cls} spark-dot` }));
       } else if (run.length > 1) {
         svg.append(el("polyline", { points: run.map((p) => p.join(",")).join(" "), class: s.cls }));
       }

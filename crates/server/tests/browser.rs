@@ -112,7 +112,7 @@ impl Chromedriver {
     }
 
     /// A fresh headless chromium with its own profile directory.
-    async fn browser(&self, name: &'static str, base: &str) -> Browser {
+    async fn browser(&self, name: &'static str, base: &str, human: bool) -> Browser {
         let profile = tempfile::tempdir().unwrap();
         let args = vec![
             "--headless".to_owned(),
@@ -146,6 +146,7 @@ impl Chromedriver {
             name,
             base: base.to_owned(),
             log_url: format!("{}/session/{session}/se/log", self.url),
+            human,
             _profile: profile,
         }
     }
@@ -156,6 +157,7 @@ struct Browser {
     name: &'static str,
     base: String,
     log_url: String,
+    human: bool,
     _profile: tempfile::TempDir,
 }
 
@@ -207,10 +209,17 @@ impl Browser {
             .unwrap_or_default()
     }
 
+    /// Types into a field: like a person when the page streams behaviour
+    /// (WebDriver's instantaneous typing is rightly taken for a script and
+    /// challenged), at WebDriver speed otherwise.
     async fn type_into(&self, testid: &str, text: &str) {
         let el = self.el(testid).await;
         el.click().await.unwrap();
-        el.send_keys(text).await.unwrap();
+        if self.human {
+            self.type_humanly(text).await;
+        } else {
+            el.send_keys(text).await.unwrap();
+        }
     }
 
     async fn click(&self, testid: &str) {
@@ -470,7 +479,7 @@ async fn pages_work_in_a_real_browser() {
     }
 
     // ---- sign-in page: wrong credentials, sign-up ----
-    let bob = &driver.browser("bob", &app.base).await;
+    let bob = &driver.browser("bob", &app.base, realtime).await;
     bob.go("/").await;
     bob.el("login-username").await;
     bob.shot("sign-in.png").await;
@@ -650,9 +659,17 @@ async fn pages_work_in_a_real_browser() {
     bob.shot("dashboard-narrow.png").await;
     bob.client.set_window_size(1280, 900).await.unwrap();
 
+    // ---- the challenge dialog (its session stays open for the monitor) ----
+    let dana = &driver.browser("dana", &app.base, true).await;
+    if realtime {
+        challenge_flow(dana).await;
+    } else {
+        eprintln!("SKIP (needs /ws/behavioral): challenge dialog");
+    }
+
     // ---- the analyst console (bootstrap admin) ----
     app.register("carol_browser", USER_PASSWORD).await;
-    let admin = &driver.browser("admin", &app.base).await;
+    let admin = &driver.browser("admin", &app.base, realtime).await;
     sign_in(admin, ADMIN.0, ADMIN.1).await;
     admin.go("/analyst/").await;
     admin.wait_text("events-table", "session_started").await;
@@ -684,6 +701,18 @@ async fn pages_work_in_a_real_browser() {
                 "[data-testid=\"monitor-row\"][data-session-id=\"{sid}\"]"
             ))
             .await;
+        // dana's scripted window scored 1.00: her row shows it.
+        wait_for("dana's score in the monitor", WAIT, || async move {
+            let row = admin
+                .client
+                .find(Locator::Css(
+                    "[data-testid=\"monitor-row\"][data-username=\"dana_browser\"]",
+                ))
+                .await
+                .ok()?;
+            row.text().await.ok().filter(|t| t.contains("1.00"))
+        })
+        .await;
     } else {
         eprintln!("SKIP (needs /ws/behavioral): live sessions listed in the monitor table");
     }
@@ -714,25 +743,19 @@ async fn pages_work_in_a_real_browser() {
         .assert_console_clean("using the analyst console", ws_noise(realtime))
         .await;
 
-    // ---- the challenge dialog ----
-    if realtime {
-        challenge_flow(&driver, app).await;
-    } else {
-        eprintln!("SKIP (needs /ws/behavioral): challenge dialog");
-    }
-
     // ---- termination sends the user back to sign-in with a message ----
     let sid = bob.session_id().await;
     if realtime {
         // From the console: the terminate button of bob's live session.
-        admin
-            .find(&format!(
-                "button[data-testid=\"terminate-session\"][data-session-id=\"{sid}\"]"
-            ))
-            .await
-            .click()
-            .await
-            .unwrap();
+        // The table is redrawn every few seconds: retry a click that lands
+        // on a row just replaced.
+        let css = format!("button[data-testid=\"terminate-session\"][data-session-id=\"{sid}\"]");
+        let css = css.as_str();
+        wait_for("a click on bob's terminate button", WAIT, || async move {
+            let button = admin.client.find(Locator::Css(css)).await.ok()?;
+            button.click().await.ok()
+        })
+        .await;
     } else {
         let admin_token = admin.token().await;
         let (s, body) = app
@@ -773,31 +796,31 @@ async fn pages_work_in_a_real_browser() {
     bob.assert_console_clean("signing out", ws_noise(realtime))
         .await;
 
+    dana.close().await;
     admin.close().await;
     bob.close().await;
 }
 
 /// A session whose input no person produces gets challenged; the dialog
 /// asks for the password and a correct answer lets the user go on.
-async fn challenge_flow(driver: &Chromedriver, app: &TestApp) {
-    let mallory = &driver.browser("challenge", &app.base).await;
-    sign_up(mallory, "dana_browser").await;
-    mallory.el("task-title").await;
-    mallory.type_into("project-name", "Scripted project").await;
-    mallory.click("project-create").await;
-    mallory.wait_text("project-list", "Scripted project").await;
+async fn challenge_flow(dana: &Browser) {
+    sign_up(dana, "dana_browser").await;
+    dana.el("task-title").await;
+    dana.type_into("project-name", "Scripted project").await;
+    dana.click("project-create").await;
+    dana.wait_text("project-list", "Scripted project").await;
     // WebDriver's own typing: superhuman rate, no variance.
-    let field = &mallory.el("task-title").await;
+    let field = &dana.el("task-title").await;
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let open = mallory
+        let open = dana
             .js("return document.querySelector('[data-testid=challenge-dialog]')?.open === true")
             .await;
         if open == Value::Bool(true) {
             break;
         }
         assert!(
-            !mallory.url().await.contains("reason="),
+            !dana.url().await.contains("reason="),
             "the session was terminated before any challenge"
         );
         assert!(
@@ -809,19 +832,23 @@ async fn challenge_flow(driver: &Chromedriver, app: &TestApp) {
             .await;
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    mallory.shot("challenge.png").await;
-    mallory.type_into("challenge-password", USER_PASSWORD).await;
-    mallory.click("challenge-submit").await;
+    // The scripted window shows in the indicator as high risk, with the reason.
+    let indicator = dana.wait_text("risk-indicator", "Risk: high").await;
+    eprintln!("risk indicator under scripted input: {indicator:?}");
+    dana.shot("challenge.png").await;
+    dana.type_into("challenge-password", USER_PASSWORD).await;
+    dana.click("challenge-submit").await;
     wait_for(
         "the challenge dialog to close after the right password",
         WAIT,
         || async move {
-            let open = mallory
+            let open = dana
                 .js("return document.querySelector('[data-testid=challenge-dialog]').open")
                 .await;
             (open == Value::Bool(false)).then_some(())
         },
     )
     .await;
-    mallory.close().await;
+    dana.wait_text("risk-indicator", "identity confirmed").await;
+    dana.assert_console_clean("the challenge", &[]).await;
 }
