@@ -168,6 +168,7 @@ struct UserResult {
     times_us: Vec<f64>,
     owner_blocked: bool,
     owner_challenged: bool,
+    enroll_blocked: bool,
     owner_keys_before_block: Option<u32>,
     impostor_keys_to_block: Option<u32>,
     impostor_keys_total: u32,
@@ -213,6 +214,19 @@ fn eval_user(
     }
     let (eer, _, _) = roc(&genuine, &impostor);
 
+    // Enrollment through the live path: an empty profile, the global model scoring the
+    // enrolling owner; does the owner ever get blocked while enrolling?
+    let mut enroll_blocked = false;
+    {
+        let mut prof = UserProfiles::new(cfg);
+        let mut scorer = SessionScorer::new(cfg.clone());
+        for ev in parts.get(i)?.sentences.iter().take(enroll) {
+            for r in scorer.process(ev, &mut prof, global) {
+                enroll_blocked |= r.decision == Decision::Block;
+            }
+        }
+    }
+
     // Continuous view: owner's remaining sentences, then an impostor's sentences.
     let owner = parts.get(i)?;
     let intruder = parts.get((i + 1) % parts.len())?;
@@ -257,6 +271,7 @@ fn eval_user(
         times_us: times,
         owner_blocked,
         owner_challenged,
+        enroll_blocked,
         owner_keys_before_block,
         impostor_keys_to_block: imp_block,
         impostor_keys_total: imp_keys,
@@ -404,6 +419,7 @@ pub fn run(a: &Args) -> Result<Outcome, UsageError> {
         "global_auc": r4(global_auc),
         "continuous": {
             "owner_blocked_rate": r4(owner_blocked_rate),
+            "owner_blocked_while_enrolling_rate": r4(res.iter().filter(|r| r.enroll_blocked).count() as f64 / users as f64),
             "owner_challenged_rate": r4(res.iter().filter(|r| r.owner_challenged || r.owner_blocked).count() as f64 / users as f64),
             "ania_keystrokes": ania_mean.round(),
             "ania_median_keystrokes": ania_median.round(),

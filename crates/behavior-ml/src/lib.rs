@@ -122,6 +122,9 @@ pub struct Config {
     /// Evidence per window is `logit(score) - evidence_offset`, accumulated with a floor at 0
     /// (a CUSUM).
     pub evidence_offset: f64,
+    /// Weight of the evidence of windows scored by the global model alone (enrolling
+    /// profiles).
+    pub enrolling_evidence_weight: f64,
     /// Cap of one window's evidence, so one odd window never blocks.
     pub max_window_evidence: f64,
     /// `session_risk = 1 - exp(-evidence / risk_scale)`.
@@ -152,6 +155,7 @@ impl Default for Config {
             update_max_score: 0.3,
             enroll_max_score: 0.9,
             evidence_offset: 0.0,
+            enrolling_evidence_weight: 0.5,
             max_window_evidence: 4.0,
             risk_scale: 3.0,
             challenge_risk: 0.6,

@@ -711,8 +711,15 @@ impl SessionScorer {
     ) -> WindowResult {
         let learning = ws.model == ModelUsed::None;
         if let Some(s) = ws.score {
-            let e = (logit(s) - self.cfg.evidence_offset)
-                .clamp(-self.cfg.max_window_evidence, self.cfg.max_window_evidence);
+            // a still-enrolling profile is less certain: its evidence counts less
+            let weight = if ws.model == ModelUsed::Global {
+                self.cfg.enrolling_evidence_weight
+            } else {
+                1.0
+            };
+            let e = weight
+                * (logit(s) - self.cfg.evidence_offset)
+                    .clamp(-self.cfg.max_window_evidence, self.cfg.max_window_evidence);
             self.evidence = (self.evidence + e).max(0.0);
             self.windows = self.windows.saturating_add(1);
         }
