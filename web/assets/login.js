@@ -14,14 +14,16 @@ const buttons = form.querySelectorAll("button[type=submit]");
 const REASONS = {
   terminated: {
     anomaly:
-      "Your session was ended because the typing and mouse activity did not match your usual behaviour. If this was you, sign in again.",
-    admin: "An administrator ended your session. Sign in again to continue.",
-    challenge_timeout: "Your session was ended because the password check was not answered in time. Sign in again to continue.",
-    challenge_failed: "Your session was ended because the password check failed. Sign in again to continue.",
-    "": "Your session was ended for security reasons. Sign in again to continue.",
+      "Session terminated: the typing and mouse activity did not match your usual behaviour, so the session was ended. If this was you, sign in again.",
+    admin: "Session terminated: an administrator ended your session. Sign in again to continue.",
+    challenge_timeout:
+      "Session terminated: the password check was not answered in time, so the session was ended. Sign in again to continue.",
+    challenge_failed:
+      "Session terminated: the password check failed, so the session was ended. Sign in again to continue.",
+    "": "Session terminated: your session was ended for security reasons. Sign in again to continue.",
   },
-  session_terminated: "Your session was ended for security reasons. Sign in again to continue.",
-  token_expired: "Your session has expired. Please sign in again.",
+  session_terminated: "Session terminated: your session was ended for security reasons. Sign in again to continue.",
+  token_expired: "Session expired: please sign in again.",
   unauthorized: "Please sign in to continue.",
   signed_out: "You have signed out.",
 };

@@ -161,7 +161,6 @@ class ChallengeDialog {
         class: "challenge",
         id: "challenge-dialog",
         "data-testid": "challenge-dialog",
-        role: "alertdialog",
         "aria-labelledby": "challenge-title",
         "aria-describedby": "challenge-desc",
       },

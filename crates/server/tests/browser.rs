@@ -770,7 +770,7 @@ async fn pages_work_in_a_real_browser() {
         bob.el("project-item").await.click().await.unwrap();
     }
     let url = bob.wait_url("reason=").await;
-    let message = bob.wait_text("login-message", "ended").await;
+    let message = bob.wait_text("login-message", "Session terminated").await;
     eprintln!("after termination: {url} — {message}");
     bob.shot("terminated.png").await;
     assert!(bob
