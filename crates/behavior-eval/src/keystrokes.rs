@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use behavior_ml::stats::roc;
 use behavior_ml::{
-    js_keycode_to_code, score_keystroke, Config, Decision, Event, FeatureWindow, GlobalModel,
-    KeystrokeWindow, SessionScorer, UserProfiles,
+    js_keycode_to_code, score_keystroke, Config, Decision, Event, GlobalModel, KeystrokeWindow,
+    SessionScorer, UserProfiles,
 };
 use serde_json::json;
 
@@ -147,17 +147,12 @@ pub fn load_dir(
     Ok((out, skipped + bad_files))
 }
 
-/// One window per sentence, with the server's windowing.
+/// One window per sentence (the protocol's window), through the server's feature code.
 fn sentence_windows(p: &Participant, cfg: &Config) -> Vec<Option<KeystrokeWindow>> {
+    let min_keys = (cfg.keystroke_min_window / 2) as usize;
     p.sentences
         .iter()
-        .map(|ev| {
-            let mut s = SessionScorer::new(cfg.clone());
-            s.windows_only(ev, true).into_iter().find_map(|w| match w {
-                FeatureWindow::Keystroke(k) => Some(k),
-                FeatureWindow::Mouse(_) => None,
-            })
-        })
+        .map(|ev| KeystrokeWindow::from_events(ev, min_keys))
         .collect()
 }
 
@@ -248,6 +243,14 @@ fn eval_user(
             }
         }
     }
+    // the owner stops typing: the pending keys form the owner's last window
+    for r in scorer.flush(&mut prof, global) {
+        owner_keys += r.size;
+        if r.decision == Decision::Block && !owner_blocked {
+            owner_blocked = true;
+            owner_keys_before_block = Some(owner_keys);
+        }
+    }
     if owner_blocked {
         // the intruder part starts a fresh session on the owner's account
         scorer = SessionScorer::new(cfg.clone());
@@ -261,6 +264,14 @@ fn eval_user(
             if r.decision == Decision::Block {
                 imp_block = Some(imp_keys);
                 break 'outer;
+            }
+        }
+    }
+    if imp_block.is_none() {
+        for r in scorer.flush(&mut prof, global) {
+            imp_keys += r.size;
+            if r.decision == Decision::Block && imp_block.is_none() {
+                imp_block = Some(imp_keys);
             }
         }
     }

@@ -92,7 +92,10 @@ pub enum ProfileState {
 pub struct Config {
     /// Keystroke windows needed to train a keystroke profile.
     pub keystroke_enroll_windows: u32,
-    /// A batch with at least this many keystrokes pending becomes a window.
+    /// A typing pause (ms without keyboard events) closes the pending keystroke window when
+    /// it holds at least `keystroke_min_window` key presses.
+    pub keystroke_pause_ms: f64,
+    /// Fewest key presses a pause-delimited window needs (fewer: they wait for more typing).
     pub keystroke_min_window: u32,
     /// A window is cut as soon as this many keystrokes are pending.
     pub keystroke_max_window: u32,
@@ -141,8 +144,9 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             keystroke_enroll_windows: 10,
+            keystroke_pause_ms: 1_500.0,
             keystroke_min_window: 20,
-            keystroke_max_window: 150,
+            keystroke_max_window: 80,
             mouse_enroll_actions: 400,
             mouse_min_window_actions: 4,
             min_samples_for_global: 2,

@@ -557,6 +557,16 @@ impl SessionScorer {
         };
         for e in events {
             if e.is_keyboard() {
+                // a typing pause closes the pending window (sentence / field boundary)
+                if let Event::Keydown { t, .. } = e {
+                    let gap = (t - self.keys.last_t()).abs();
+                    if gap.is_finite()
+                        && gap > self.cfg.keystroke_pause_ms
+                        && self.keys.pending() >= min_keys
+                    {
+                        cut_keys(&mut self.keys, &mut out);
+                    }
+                }
                 self.keys.push(e);
                 if self.keys.pending() >= self.cfg.keystroke_max_window as usize {
                     cut_keys(&mut self.keys, &mut out);
@@ -577,9 +587,6 @@ impl SessionScorer {
                 out.push(FeatureWindow::Mouse(w));
             }
         } else {
-            if self.keys.pending() >= min_keys {
-                cut_keys(&mut self.keys, &mut out);
-            }
             let now = self.mouse.last_t();
             self.mouse.close_idle(now);
             if let Some(w) = self
