@@ -191,9 +191,10 @@ fn eval_user(
     }
     let mut times = Vec::new();
     let mut score = |w: &KeystrokeWindow| {
-        let t = Instant::now();
         let s = score_keystroke(&profiles.keystroke, global, w, cfg);
-        times.push(t.elapsed().as_secs_f64() * 1e6);
+        times.push(crate::report::time_us(|| {
+            std::hint::black_box(score_keystroke(&profiles.keystroke, global, w, cfg));
+        }));
         s.score.unwrap_or(0.5)
     };
     let genuine: Vec<f64> = ws.iter().skip(enroll).flatten().map(&mut score).collect();

@@ -381,9 +381,14 @@ pub fn run(a: &Args) -> Result<Outcome, UsageError> {
                         // Timing of the pure scoring call, window by window.
                         let mut times = Vec::new();
                         for w in session_windows(&ts.events, cfg) {
-                            let t0 = Instant::now();
-                            let _ = score_mouse(&base.mouse, Some(global), &w, cfg);
-                            times.push(t0.elapsed().as_secs_f64() * 1e6);
+                            times.push(crate::report::time_us(|| {
+                                std::hint::black_box(score_mouse(
+                                    &base.mouse,
+                                    Some(global),
+                                    &w,
+                                    cfg,
+                                ));
+                            }));
                         }
                         if std::env::var("MDEBUG").is_ok() {
                             let pop = global.mouse_population.as_ref();

@@ -158,7 +158,7 @@ impl Default for Config {
             high_score: 0.8,
             update_max_score: 0.3,
             enroll_max_score: 0.9,
-            evidence_offset: 0.0,
+            evidence_offset: 0.5,
             enrolling_evidence_weight: 0.5,
             max_window_evidence: 4.0,
             risk_scale: 3.0,

@@ -212,6 +212,8 @@ const RESERVOIR: usize = 1_500;
 const SKETCH_START: usize = 100;
 /// Retrain the per-user forest after this many new actions.
 const RETRAIN_EVERY: u32 = 2_000;
+/// Most actions of one window compared with the sketches.
+const MAX_COMPARED: usize = 32;
 /// Most actions of one window scored by the per-user forest.
 const MAX_SCORED: usize = 16;
 /// Reference actions drawn from other users when training a per-user forest.
@@ -487,7 +489,9 @@ pub fn compare_mouse(
     let total_kind: f64 = p.kind_counts.iter().sum::<f64>().max(1.0);
     let mut surprise = 0.0;
     let mut n = 0.0;
-    for a in &w.actions {
+    // bounded cost: at most MAX_COMPARED actions, evenly spread over the window
+    let step = w.actions.len().div_ceil(MAX_COMPARED).max(1);
+    for a in w.actions.iter().step_by(step) {
         let k = a.kind.index();
         let kc = p.kind_counts.get(k).copied().unwrap_or(0.0);
         surprise += -((kc + 1.0) / (total_kind + 4.0)).ln();

@@ -422,3 +422,29 @@ fn scores_are_identical_after_a_round_trip() {
         assert_eq!(a, b);
     }
 }
+
+#[test]
+fn keystroke_windows_do_not_depend_on_message_size() {
+    let cfg = Config::default();
+    let mut t = Typist::new(11);
+    let events: Vec<Event> = (0..6).flat_map(|_| t.sentence(9)).collect();
+    let whole = SessionScorer::new(cfg.clone()).windows_only(&events, false);
+    // the page sends one message per second
+    let mut s = SessionScorer::new(cfg);
+    let mut chunked = Vec::new();
+    let mut start = 0;
+    for i in 1..=events.len() {
+        let end_of_second = i == events.len()
+            || (events[i].t() / 1000.0).floor() != (events[start].t() / 1000.0).floor();
+        if end_of_second {
+            chunked.extend(s.windows_only(&events[start..i], false));
+            start = i;
+        }
+    }
+    assert_eq!(
+        whole.len(),
+        5,
+        "one window per sentence, the last still pending"
+    );
+    assert_eq!(whole, chunked);
+}
