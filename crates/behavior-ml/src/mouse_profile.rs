@@ -216,6 +216,8 @@ const RETRAIN_EVERY: u32 = 2_000;
 const MAX_COMPARED: usize = 32;
 /// Most actions of one window scored by the per-user forest.
 const MAX_SCORED: usize = 16;
+/// Fewest reference actions of other users a per-user forest is trained against.
+const MIN_REFERENCE_ROWS: usize = 100;
 /// Reference actions drawn from other users when training a per-user forest.
 const REFERENCE_ROWS: usize = 1_500;
 
@@ -360,6 +362,13 @@ impl MouseProfile {
                 x.push(action_row(a));
                 y.push(1);
             }
+        }
+        let owners = y.iter().filter(|l| **l == 0).count();
+        if owners < SKETCH_START || y.len() - owners < MIN_REFERENCE_ROWS {
+            return Err(crate::BehaviorError::Training(format!(
+                "need {SKETCH_START} owner actions and {MIN_REFERENCE_ROWS} reference actions of other users (have {owners} and {})",
+                y.len() - owners
+            )));
         }
         let f = Forest::fit(
             &x,

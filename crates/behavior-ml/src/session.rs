@@ -125,7 +125,9 @@ impl UserProfiles {
 
     /// (Re)train the per-user mouse model against the global model's reference actions.
     /// CPU-bound, about a second: call it off the async executor (e.g. `spawn_blocking`),
-    /// then persist the profiles. Returns `Ok(false)` when there is no reference yet.
+    /// then persist the profiles. Returns `Ok(false)` when the global model has no reference
+    /// actions yet, and an error when there are fewer than 100 owner actions or fewer than
+    /// 100 reference actions of *other* users (a forest against nobody would accept anyone).
     pub fn train_mouse_model(&mut self, global: &GlobalModel) -> crate::Result<bool> {
         match global.mouse_reference.as_ref() {
             Some(r) => {

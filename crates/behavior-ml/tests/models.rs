@@ -424,6 +424,22 @@ fn scores_are_identical_after_a_round_trip() {
 }
 
 #[test]
+fn mouse_model_needs_other_people() {
+    let cfg = Config::default();
+    let only_me: Vec<(u64, Vec<MouseWindow>)> = vec![(7, mouse_windows(1, 200))];
+    let global = GlobalModel::train(&[], &only_me, &cfg);
+    let mut p = UserProfiles::for_user(&cfg, 7);
+    for w in &only_me[0].1 {
+        p.mouse.add(w);
+    }
+    if let Ok(g) = global {
+        // the only reference actions are the owner's own: no forest against nobody
+        assert!(p.train_mouse_model(&g).is_err() || g.mouse_reference.is_none());
+        assert!(!p.mouse.has_model());
+    }
+}
+
+#[test]
 fn keystroke_windows_do_not_depend_on_message_size() {
     let cfg = Config::default();
     let mut t = Typist::new(11);
