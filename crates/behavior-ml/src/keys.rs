@@ -101,3 +101,41 @@ impl KeyClass {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_ids_are_stable_across_releases() {
+        // Stored profiles refer to keys by these ids: changing the hash would silently
+        // orphan every stored profile. Pin a few values.
+        assert_eq!(key_id(None), HIDDEN_KEY);
+        let a = key_id(Some("KeyA"));
+        assert_ne!(a, key_id(Some("KeyB")));
+        assert_ne!(a, HIDDEN_KEY);
+        assert_eq!(a, 196_695_413_284_192_047);
+        assert_ne!(
+            pair_id(a, key_id(Some("KeyB"))),
+            pair_id(key_id(Some("KeyB")), a)
+        );
+    }
+
+    #[test]
+    fn classes() {
+        assert_eq!(KeyClass::of(Some("KeyQ")), KeyClass::LeftLetter);
+        assert_eq!(KeyClass::of(Some("KeyP")), KeyClass::RightLetter);
+        assert_eq!(KeyClass::of(Some("Space")), KeyClass::Space);
+        assert_eq!(KeyClass::of(Some("Backspace")), KeyClass::Correction);
+        assert_eq!(KeyClass::of(Some("ShiftRight")), KeyClass::Modifier);
+        assert_eq!(KeyClass::of(Some("Digit7")), KeyClass::Digit);
+        assert_eq!(KeyClass::of(Some("Comma")), KeyClass::Other);
+        assert_eq!(KeyClass::of(None), KeyClass::Hidden);
+        for c in 0..=8u8 {
+            assert_eq!(
+                KeyClass::from_u8(c) as u8,
+                if c == 6 || c == 8 { 6 } else { c }
+            );
+        }
+    }
+}

@@ -133,3 +133,38 @@ impl SplitMix {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roc_of_separable_and_random_scores() {
+        let (eer, auc, pts) = roc(&[0.1, 0.2, 0.3], &[0.7, 0.8, 0.9]);
+        assert_eq!(eer, 0.0);
+        assert_eq!(auc, 1.0);
+        assert_eq!(pts.last(), Some(&(1.0, 1.0)));
+        let (eer, auc, _) = roc(&[0.5, 0.5], &[0.5, 0.5]);
+        assert!((auc - 0.5).abs() < 1e-12);
+        assert!((eer - 0.5).abs() < 1e-12);
+        let (eer, auc, _) = roc(&[0.9, 0.8], &[0.1, 0.2]);
+        assert_eq!(auc, 0.0);
+        assert_eq!(eer, 1.0);
+        assert!(roc(&[], &[1.0]).0.is_nan());
+    }
+
+    #[test]
+    fn running_stats_and_logit() {
+        let mut s = RunStat::default();
+        for x in [1.0, 2.0, 3.0, 4.0, f64::NAN] {
+            s.add(x, 1.0);
+        }
+        assert!((s.mean - 2.5).abs() < 1e-12);
+        assert!((s.var().unwrap_or(0.0) - 5.0 / 3.0).abs() < 1e-12);
+        s.cap(2.0);
+        assert!((s.n - 2.0).abs() < 1e-12);
+        assert!((sigmoid(logit(0.3)) - 0.3).abs() < 1e-12);
+        assert!(logit(f64::NAN).abs() < 1e-12);
+        assert!(sigmoid(-1000.0) >= 0.0 && sigmoid(1000.0) <= 1.0);
+    }
+}
