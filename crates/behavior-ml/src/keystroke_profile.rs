@@ -229,7 +229,7 @@ impl KeystrokeProfile {
         self.calib = Some((m, v.sqrt().max(0.05)));
     }
 
-    /// Calibrated profile-only score in [0,1] for a distance from [`compare`], `None` before
+    /// Calibrated profile-only score in `[0, 1]` for a distance from [`compare`], `None` before
     /// the profile is trained.
     pub fn profile_score(&self, distance: f64) -> Option<f64> {
         let (m, s) = self.calib?;

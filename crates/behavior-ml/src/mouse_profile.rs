@@ -102,7 +102,7 @@ impl Sketch {
         *self = Sketch::from_weighted(pts, n);
     }
 
-    /// Empirical CDF at `x` in [0,1] (0.5 for an empty sketch).
+    /// Empirical CDF at `x` in `[0, 1]` (0.5 for an empty sketch).
     pub fn cdf(&self, x: f64) -> f64 {
         let k = self.q.len();
         if k < 2 || !x.is_finite() {
@@ -322,7 +322,7 @@ impl MouseProfile {
         }
     }
 
-    /// True once the owner's distributions exist (from [`SKETCH_START`] actions on), so the
+    /// True once the owner's distributions exist (from 100 actions on), so the
     /// global model can compare windows with them.
     pub fn has_sketches(&self) -> bool {
         !self.sketches.is_empty()
@@ -467,7 +467,7 @@ impl MouseProfile {
         }
     }
 
-    /// Calibrated profile-only score in [0,1] for a distance from [`compare_mouse`].
+    /// Calibrated profile-only score in `[0, 1]` for a distance from [`compare_mouse`].
     pub fn profile_score(&self, distance: f64) -> Option<f64> {
         (self.state() == ProfileState::Trained)
             .then(|| crate::stats::sigmoid(1.5 * (distance - 1.5)))

@@ -165,7 +165,7 @@ impl UserProfiles {
 /// Score of one window, before the session decision.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WindowScore {
-    /// Score in [0,1] (higher = less like the owner), `None` in learning mode.
+    /// Score in `[0, 1]` (higher = less like the owner), `None` in learning mode.
     pub score: Option<f64>,
     /// Model used.
     pub model: ModelUsed,
@@ -335,13 +335,13 @@ fn available_model(state: ProfileState, global: bool) -> ModelUsed {
 pub struct WindowResult {
     /// Modality.
     pub modality: Modality,
-    /// Score in [0,1], `None` in learning mode.
+    /// Score in `[0, 1]`, `None` in learning mode.
     pub score: Option<f64>,
     /// Level of this window.
     pub level: Level,
     /// Model used.
     pub model: ModelUsed,
-    /// Accumulated session risk in [0,1] after this window.
+    /// Accumulated session risk in `[0, 1]` after this window.
     pub session_risk: f64,
     /// Reasons in words.
     pub reasons: Vec<String>,
@@ -406,7 +406,7 @@ impl SessionScorer {
         &self.cfg
     }
 
-    /// Current session risk in [0,1].
+    /// Current session risk in `[0, 1]`.
     pub fn session_risk(&self) -> f64 {
         1.0 - (-self.evidence / self.cfg.risk_scale).exp()
     }
