@@ -206,7 +206,7 @@ fn llr(owner: &Sketch, pop: &Sketch, x: f64) -> Option<f64> {
 }
 
 /// Owner actions kept for training the per-user forest.
-const RESERVOIR: usize = 1_500;
+const RESERVOIR: usize = 3_000;
 /// Enrollment actions after which the owner's sketches are first built (the global model can
 /// then score an enrolling user).
 const SKETCH_START: usize = 100;
@@ -219,7 +219,7 @@ const MAX_SCORED: usize = 16;
 /// Fewest reference actions of other users a per-user forest is trained against.
 const MIN_REFERENCE_ROWS: usize = 100;
 /// Reference actions drawn from other users when training a per-user forest.
-const REFERENCE_ROWS: usize = 1_500;
+const REFERENCE_ROWS: usize = 3_000;
 
 /// Feature row of an action for the per-user forest (features + kind).
 pub fn action_row(a: &MouseAction) -> Vec<f64> {
