@@ -216,7 +216,11 @@ class ChallengeDialog {
       if (e.key === "Escape") e.preventDefault();
     });
     this.dialog.append(form);
-    document.body.append(this.dialog);
+    // In the page flow at the top of <main>, not floating: nothing under it
+    // becomes unreachable while it is open.
+    const main = document.querySelector("main");
+    if (main) main.prepend(this.dialog);
+    else document.body.prepend(this.dialog);
     this.timer = null;
     this.onVerified = null;
   }
@@ -234,6 +238,7 @@ class ChallengeDialog {
       // Not modal: the page stays usable (the server ends the session if the
       // challenge goes unanswered), but focus moves straight to the password.
       this.dialog.show();
+      this.dialog.scrollIntoView({ block: "nearest" });
     }
     this.input.focus();
   }
