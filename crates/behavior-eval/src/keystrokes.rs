@@ -164,6 +164,7 @@ struct UserResult {
     owner_blocked: bool,
     owner_challenged: bool,
     enroll_blocked: bool,
+    enroll_keys: Option<u32>,
     owner_keys_before_block: Option<u32>,
     impostor_keys_to_block: Option<u32>,
     impostor_keys_total: u32,
@@ -185,7 +186,7 @@ fn eval_user(
         return None;
     }
     let mut profiles = UserProfiles::new(cfg);
-    profiles.keystroke.required = u32::try_from(enrolled.len()).unwrap_or(u32::MAX);
+    profiles.keystroke.required = u32::try_from(enrolled.len()).unwrap_or(u32::MAX).max(2);
     for w in &enrolled {
         profiles.keystroke.add(w);
     }
@@ -210,15 +211,24 @@ fn eval_user(
     }
     let (eer, _, _) = roc(&genuine, &impostor);
 
-    // Enrollment through the live path: an empty profile, the global model scoring the
-    // enrolling owner; does the owner ever get blocked while enrolling?
+    // Enrollment through the live path, with the server's own rule: an empty profile, the
+    // global model scoring the enrolling owner. How many keystrokes until it is trained, and
+    // is the owner ever blocked meanwhile?
     let mut enroll_blocked = false;
+    let mut enroll_keys = None;
     {
-        let mut prof = UserProfiles::new(cfg);
-        let mut scorer = SessionScorer::new(cfg.clone());
-        for ev in parts.get(i)?.sentences.iter().take(enroll) {
+        let live = Config::default();
+        let mut prof = UserProfiles::new(&live);
+        let mut scorer = SessionScorer::new(live);
+        let mut typed = 0u32;
+        'enroll: for ev in &parts.get(i)?.sentences {
             for r in scorer.process(ev, &mut prof, global) {
                 enroll_blocked |= r.decision == Decision::Block;
+                typed += r.size;
+                if r.profile_state == behavior_ml::ProfileState::Trained {
+                    enroll_keys = Some(typed);
+                    break 'enroll;
+                }
             }
         }
     }
@@ -284,6 +294,7 @@ fn eval_user(
         owner_blocked,
         owner_challenged,
         enroll_blocked,
+        enroll_keys,
         owner_keys_before_block,
         impostor_keys_to_block: imp_block,
         impostor_keys_total: imp_keys,
@@ -312,9 +323,14 @@ fn train_global(
 /// Run the protocol; returns (json, text, roc curve).
 pub fn run(a: &Args) -> Result<Outcome, UsageError> {
     let start = Instant::now();
-    // The server's defaults; only the enrollment length follows `--enroll`.
+    // The server's defaults; only the enrollment follows the protocol: exactly `--enroll`
+    // sentences (the server's own rule, ≥ 400 keystrokes in ≥ 5 windows, is measured
+    // separately by `enrolled_within_enroll_sentences_rate`).
+    let enroll_windows = u32::try_from(a.enroll).unwrap_or(u32::MAX);
     let cfg = Config {
-        keystroke_enroll_windows: u32::try_from(a.enroll).unwrap_or(u32::MAX),
+        keystroke_enroll_windows: enroll_windows,
+        keystroke_enroll_keys: 0,
+        pair_profile_windows: enroll_windows,
         ..Config::default()
     };
     let (parts, mut skipped) = load_dir(&a.data, a.limit, a.threads)?;
@@ -421,6 +437,17 @@ pub fn run(a: &Args) -> Result<Outcome, UsageError> {
         .iter()
         .filter(|r| r.impostor_keys_to_block.is_none())
         .count();
+    // keystrokes typed until enrollment completed (never completed counts as all typed)
+    let mut ek: Vec<f64> = res
+        .iter()
+        .map(|r| r.enroll_keys.map_or(f64::INFINITY, f64::from))
+        .collect();
+    let enroll_median = percentile(&mut ek, 0.5);
+    let enroll_p90 = percentile(&mut ek, 0.9);
+    let (enroll_median, enroll_p90) = (
+        enroll_median.is_finite().then_some(enroll_median),
+        enroll_p90.is_finite().then_some(enroll_p90),
+    );
     let seconds = start.elapsed().as_secs_f64();
     let j = json!({
         "protocol": "aalto-keystrokes",
@@ -431,6 +458,9 @@ pub fn run(a: &Args) -> Result<Outcome, UsageError> {
         "global_auc": r4(global_auc),
         "continuous": {
             "owner_blocked_rate": r4(owner_blocked_rate),
+            "enrollment_keystrokes_median": enroll_median,
+            "enrollment_keystrokes_p90": enroll_p90,
+            "enrolled_within_500_keystrokes_rate": r4(res.iter().filter(|r| r.enroll_keys.is_some_and(|k| k <= 500)).count() as f64 / users as f64),
             "owner_blocked_while_enrolling_rate": r4(res.iter().filter(|r| r.enroll_blocked).count() as f64 / users as f64),
             "owner_challenged_rate": r4(res.iter().filter(|r| r.owner_challenged || r.owner_blocked).count() as f64 / users as f64),
             "ania_keystrokes": ania_mean.round(),

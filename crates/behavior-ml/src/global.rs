@@ -201,7 +201,7 @@ pub fn keystroke_pairs(
     let mut rng = SplitMix(0x5eed_0001);
     let (mut x, mut y) = (Vec::new(), Vec::new());
     let mut used = 0;
-    let enroll = cfg.keystroke_enroll_windows as usize;
+    let enroll = cfg.pair_profile_windows.max(2) as usize;
     for (u, ws) in users.iter().enumerate() {
         if ws.len() < 3 {
             continue;
@@ -211,7 +211,7 @@ pub fn keystroke_pairs(
         let full = enroll.min(ws.len() - 1);
         let partial = (full / 3).max(2).min(full);
         for (k, max_gen) in [(full, 8usize), (partial, 2)] {
-            let mut p = KeystrokeProfile::new(cfg.keystroke_enroll_windows);
+            let mut p = KeystrokeProfile::new(cfg.pair_profile_windows);
             for w in ws.iter().take(k) {
                 p.add(w);
             }

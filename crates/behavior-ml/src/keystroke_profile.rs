@@ -39,6 +39,9 @@ pub struct KeystrokeProfile {
     pub samples: u32,
     /// Windows needed before the profile is trained.
     pub required: u32,
+    /// Keystrokes needed before the profile is trained (0: windows alone decide).
+    #[serde(default)]
+    pub required_keys: u64,
     /// Keystrokes absorbed so far.
     pub keystrokes: u64,
     hold: BTreeMap<u64, RunStat>,
@@ -94,10 +97,17 @@ pub const CMP_NAMES: [&str; CMP_LEN] = [
 impl KeystrokeProfile {
     /// An empty profile that needs `required` windows to be trained.
     pub fn new(required: u32) -> KeystrokeProfile {
+        KeystrokeProfile::with_keys(required, 0)
+    }
+
+    /// An empty profile that needs at least `required` windows and `required_keys` keystrokes
+    /// to be trained.
+    pub fn with_keys(required: u32, required_keys: u64) -> KeystrokeProfile {
         KeystrokeProfile {
             version: FORMAT_VERSION,
             samples: 0,
-            required: required.max(1),
+            required: required.max(2),
+            required_keys,
             keystrokes: 0,
             hold: BTreeMap::new(),
             hold_class: vec![RunStat::default(); KeyClass::COUNT],
@@ -114,7 +124,7 @@ impl KeystrokeProfile {
 
     /// Enrollment state.
     pub fn state(&self) -> ProfileState {
-        if self.samples >= self.required && self.calib.is_some() {
+        if self.enough() && self.calib.is_some() {
             ProfileState::Trained
         } else {
             ProfileState::Enrolling
@@ -128,12 +138,43 @@ impl KeystrokeProfile {
         self.absorb(w);
         if !was_trained {
             self.enroll_windows.push(w.clone());
-            if self.samples >= self.required {
+            if self.enough() {
                 self.calibrate();
                 return true;
             }
         }
         false
+    }
+
+    fn enough(&self) -> bool {
+        self.samples >= self.required && self.keystrokes >= self.required_keys
+    }
+
+    /// Enrollment progress `(samples, required)` in keystrokes when a keystroke requirement is
+    /// set, else in windows.
+    pub fn progress(&self) -> (u32, u32) {
+        let trained = self.state() == ProfileState::Trained;
+        if self.required_keys > 0 {
+            let req = u32::try_from(self.required_keys).unwrap_or(u32::MAX);
+            let have = u32::try_from(self.keystrokes).unwrap_or(u32::MAX);
+            (
+                if trained {
+                    req
+                } else {
+                    have.min(req.saturating_sub(1))
+                },
+                req,
+            )
+        } else {
+            (
+                if trained {
+                    self.required
+                } else {
+                    self.samples.min(self.required.saturating_sub(1))
+                },
+                self.required,
+            )
+        }
     }
 
     fn absorb(&mut self, w: &KeystrokeWindow) {
@@ -214,6 +255,7 @@ impl KeystrokeProfile {
         let mut ds = Vec::with_capacity(windows.len());
         for i in 0..windows.len() {
             let mut p = KeystrokeProfile::new(self.required);
+            p.required_keys = 0;
             for (j, w) in windows.iter().enumerate() {
                 if j != i {
                     p.absorb(w);
@@ -239,7 +281,7 @@ impl KeystrokeProfile {
 
     /// Forget everything and start enrolling again.
     pub fn reset(&mut self) {
-        *self = KeystrokeProfile::new(self.required);
+        *self = KeystrokeProfile::with_keys(self.required, self.required_keys);
     }
 }
 

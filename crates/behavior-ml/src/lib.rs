@@ -90,8 +90,13 @@ pub enum ProfileState {
 /// Tunables. `Config::default()` is what the server and the evaluation use.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Config {
-    /// Keystroke windows needed to train a keystroke profile.
+    /// Keystroke windows (at least) needed to train a keystroke profile.
     pub keystroke_enroll_windows: u32,
+    /// Keystrokes (at least) needed to train a keystroke profile.
+    pub keystroke_enroll_keys: u32,
+    /// Windows of the "full" profiles the global model's training pairs are built from
+    /// (about what a profile holds when its enrollment completes).
+    pub pair_profile_windows: u32,
     /// A typing pause (ms without keyboard events) closes the pending keystroke window when
     /// it holds at least `keystroke_min_window` key presses.
     pub keystroke_pause_ms: f64,
@@ -143,7 +148,9 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Config {
         Config {
-            keystroke_enroll_windows: 10,
+            keystroke_enroll_windows: 5,
+            keystroke_enroll_keys: 400,
+            pair_profile_windows: 10,
             keystroke_pause_ms: 1_500.0,
             keystroke_min_window: 20,
             keystroke_max_window: 80,

@@ -90,7 +90,10 @@ impl UserProfiles {
         UserProfiles {
             version: FORMAT_VERSION,
             user_tag: 0,
-            keystroke: KeystrokeProfile::new(cfg.keystroke_enroll_windows),
+            keystroke: KeystrokeProfile::with_keys(
+                cfg.keystroke_enroll_windows,
+                u64::from(cfg.keystroke_enroll_keys),
+            ),
             mouse: MouseProfile::new(cfg.mouse_enroll_actions),
         }
     }
@@ -145,14 +148,14 @@ impl UserProfiles {
     }
 
     /// Enrollment status of a modality: `(state, samples, required)` as in the `profile`
-    /// message (keystroke samples are windows, mouse samples are actions).
+    /// message (keystroke samples are keystrokes, or windows when no keystroke requirement
+    /// is configured; mouse samples are actions).
     pub fn status(&self, m: Modality) -> (ProfileState, u32, u32) {
         match m {
-            Modality::Keystroke => (
-                self.keystroke.state(),
-                self.keystroke.samples.min(self.keystroke.required),
-                self.keystroke.required,
-            ),
+            Modality::Keystroke => {
+                let (samples, required) = self.keystroke.progress();
+                (self.keystroke.state(), samples, required)
+            }
             Modality::Mouse => (
                 self.mouse.state(),
                 self.mouse.samples.min(self.mouse.required),
@@ -524,6 +527,27 @@ impl SessionScorer {
         }
         for w in self.collect(events, false) {
             self.score_window(w, profiles, global, &mut out);
+        }
+        out
+    }
+
+    /// The client has sent nothing for longer than the typing pause: closes the pending
+    /// keystroke window when it holds at least `keystroke_min_window` keystrokes, exactly as
+    /// the next keydown after a pause would, so a typed sentence is scored without waiting for
+    /// the next one. Shorter bursts stay pending (nothing is discarded). Servers call this
+    /// from a timer about `keystroke_pause_ms` after the last message.
+    pub fn idle(
+        &mut self,
+        profiles: &mut UserProfiles,
+        global: Option<&GlobalModel>,
+    ) -> Vec<WindowResult> {
+        let mut out = Vec::new();
+        let min_keys = self.cfg.keystroke_min_window as usize;
+        if self.keys.pending() >= min_keys {
+            let ks = self.keys.take();
+            if let Some(w) = KeystrokeWindow::from_keystrokes(&ks, min_keys / 2) {
+                self.score_window(FeatureWindow::Keystroke(w), profiles, global, &mut out);
+            }
         }
         out
     }
