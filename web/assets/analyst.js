@@ -93,7 +93,14 @@ function shortId(id) {
 
 function profileText(p) {
   if (p === null || p === undefined) return "—";
-  if (typeof p === "string") return p;
+  if (typeof p === "string") {
+    // "keystroke:enrolling mouse:trained" → "keystroke: enrolling · mouse: trained"
+    return p
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((part) => part.replace(":", ": "))
+      .join(" · ");
+  }
   if (typeof p === "object") {
     return Object.entries(p)
       .map(([m, v]) => {

@@ -640,6 +640,15 @@ async fn pages_work_in_a_real_browser() {
         )
         .await;
         eprintln!("risk indicator before: {before:?}\nafter: {after:?}");
+        // Typing like a person is not challenged.
+        let challenged = bob
+            .js("return document.querySelector('[data-testid=challenge-dialog]')?.open === true")
+            .await;
+        assert_eq!(
+            challenged,
+            Value::Bool(false),
+            "a person-like session was challenged: {after:?}"
+        );
     } else {
         eprintln!("SKIP (needs /ws/behavioral): risk indicator fed by the live stream");
     }
