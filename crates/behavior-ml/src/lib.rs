@@ -13,7 +13,7 @@
 //! use behavior_ml::{Config, SessionScorer, UserProfiles, Event, Decision};
 //!
 //! let cfg = Config::default();
-//! let mut profiles = UserProfiles::new(&cfg);      // or UserProfiles::from_json(stored)?
+//! let mut profiles = UserProfiles::for_user(&cfg, 42); // or UserProfiles::from_json(stored)?
 //! let global = None;                               // or Some(&GlobalModel::from_json(..)?)
 //! let mut scorer = SessionScorer::new(cfg.clone()); // one per websocket connection
 //!
@@ -26,11 +26,19 @@
 //!     if r.profile_changed { /* persist profiles.to_json()?, send a profile message */ }
 //!     if let Some(w) = r.window { /* store w for global training */ let _ = w; }
 //!     match r.decision { Decision::Block => {}, Decision::Challenge => {}, Decision::None => {} }
+//!     if r.mouse_model_stale { /* off the executor: profiles.train_mouse_model(&global)? */ }
 //! }
+//! // after a few quiet seconds: scorer.flush(&mut profiles, global) closes pending windows
 //! ```
 //!
 //! Periodically, a trainer collects users' stored windows and calls
-//! [`GlobalModel::train`], then hands the new model to the scorers.
+//! [`GlobalModel::train`] (keystroke windows per user; mouse windows per user with an opaque
+//! user tag), then hands the new model to the scorers.
+//!
+//! Enrollment: keystrokes need at least 400 key presses (about 9 typed sentences), mouse
+//! 400 actions (a few minutes of pointing and clicking; the global model scores an
+//! enrolling mouse profile from 100 actions on). See `docs/behavior.md` for the design and
+//! the measured figures.
 
 #![warn(missing_docs)]
 
