@@ -626,19 +626,38 @@ async fn pages_work_in_a_real_browser() {
     if realtime {
         let before = &bob.el("risk-indicator").await.text().await.unwrap();
         bob.point_and_click("task-title").await;
-        bob.type_humanly("call the client about the new colours")
-            .await;
-        let after = wait_for(
-            "the risk indicator to change with the live stream",
-            Duration::from_secs(30),
-            || async move {
-                let el = bob.el("risk-indicator").await;
-                let windows: u64 = el.attr("data-windows").await.ok()??.parse().ok()?;
-                let t = el.text().await.ok()?;
-                (windows > 0 && t != *before).then_some(t)
-            },
-        )
-        .await;
+        // The server scores a keystroke window once a sentence is over (a
+        // typing pause, or enough keys): type sentences with pauses until a
+        // `risk` message has reached the indicator.
+        let phrases = [
+            "call the client about the new colours ",
+            "send the revised quote on monday ",
+            "book two hours for the logo review ",
+            "ask for the photos of the shop front ",
+        ];
+        let deadline = Instant::now() + Duration::from_secs(90);
+        let mut after = None;
+        for phrase in phrases.iter().cycle() {
+            bob.type_humanly(phrase).await;
+            tokio::time::sleep(Duration::from_millis(2500)).await;
+            let el = bob.el("risk-indicator").await;
+            let windows: u64 = el
+                .attr("data-windows")
+                .await
+                .unwrap()
+                .and_then(|w| w.parse().ok())
+                .unwrap_or(0);
+            let t = el.text().await.unwrap();
+            if windows > 0 && t != *before {
+                after = Some(t);
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the risk indicator did not change with the live stream: {t:?}"
+            );
+        }
+        let after = after.unwrap();
         eprintln!("risk indicator before: {before:?}\nafter: {after:?}");
         // Typing like a person is not challenged.
         let challenged = bob
