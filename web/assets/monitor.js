@@ -28,6 +28,7 @@ class RiskIndicator {
     this.last = null; // last risk message with a score
     this.conn = "connecting";
     this.note = "";
+    this.sent = 0;
     this.render();
   }
 
@@ -60,6 +61,11 @@ class RiskIndicator {
     if (this.sessionRisks.length > HISTORY) this.sessionRisks.shift();
     if (score !== null) this.last = msg;
     this.lastAny = msg;
+    this.render();
+  }
+
+  setSent(n) {
+    this.sent = n;
     this.render();
   }
 
@@ -122,6 +128,7 @@ class RiskIndicator {
       headline = "Live protection: on";
       detail = this.windows ? `${plural(this.windows, "window")} checked, not scored yet` : "Waiting for activity";
     }
+    if (this.sent && this.conn === "open") detail += `${detail ? " · " : ""}${plural(this.sent, "event")} streamed`;
     if (this.note) detail = detail ? `${detail} · ${this.note}` : this.note;
 
     root.dataset.state = this.last ? "scoring" : this.enrolling() ? "enrolling" : this.conn;
@@ -304,6 +311,7 @@ export function startMonitoring(indicatorRoot, onSignOut) {
       onAuthOk: (msg) => indicator.setProfile(msg.profile),
       onProfile: (msg) => indicator.setProfileMessage(msg),
       onRisk: (msg) => indicator.addRisk(msg),
+      onSent: (n) => indicator.setSent(n),
       onChallenge: (msg) => {
         indicator.setNote("");
         challenge.open(typeof msg.reason === "string" ? msg.reason : "");

@@ -38,6 +38,7 @@ export class BehaviorSocket {
     this.timer = null;
     this.retryTimer = null;
     this.sentMessages = 0;
+    this.sentEvents = 0;
   }
 
   start() {
@@ -161,5 +162,7 @@ export class BehaviorSocket {
       this.ws.send(m);
       this.sentMessages += 1;
     }
+    this.sentEvents += events.length;
+    if (this.h.onSent) this.h.onSent(this.sentEvents);
   }
 }
