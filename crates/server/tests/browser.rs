@@ -880,3 +880,86 @@ async fn challenge_flow(dana: &Browser) {
     dana.wait_text("risk-indicator", "identity confirmed").await;
     dana.assert_console_clean("the challenge", &[]).await;
 }
+
+/// Runs without a browser: every hook of issue 5 is in the pages, and no page
+/// loads anything from another host.
+#[test]
+fn pages_name_every_test_hook_and_load_nothing_from_outside() {
+    let web = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../web");
+    let mut files = Vec::new();
+    let mut dirs = vec![web.clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path
+                .extension()
+                .is_some_and(|e| e == "html" || e == "js" || e == "css" || e == "svg")
+            {
+                files.push((path.clone(), std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    for page in [
+        "index.html",
+        "dashboard/index.html",
+        "analyst/index.html",
+        "favicon.svg",
+    ] {
+        assert!(web.join(page).is_file(), "web/{page} is missing");
+    }
+    let all: String = files.iter().map(|(_, text)| text.as_str()).collect();
+    for hook in [
+        "login-username",
+        "login-password",
+        "login-submit",
+        "register-submit",
+        "logout",
+        "project-name",
+        "project-create",
+        "project-list",
+        "project-item",
+        "task-title",
+        "task-create",
+        "task-list",
+        "risk-indicator",
+        "events-table",
+        "monitor-table",
+    ] {
+        assert!(
+            all.contains(&format!("data-testid=\"{hook}\""))
+                || all.contains(&format!("\"data-testid\": \"{hook}\"")),
+            "no element has data-testid=\"{hook}\""
+        );
+    }
+    for (path, text) in &files {
+        for outside in [
+            "src=\"http",
+            "href=\"http",
+            "src=\"//",
+            "href=\"//",
+            "url(http",
+            "url(//",
+            "@import",
+            "from \"http",
+            "import(\"http",
+            "fetch(\"http",
+        ] {
+            assert!(
+                !text.contains(outside),
+                "{} loads from outside ({outside})",
+                path.display()
+            );
+        }
+    }
+    for page in ["index.html", "dashboard/index.html", "analyst/index.html"] {
+        let html = std::fs::read_to_string(web.join(page)).unwrap();
+        assert!(html.contains("rel=\"icon\""), "{page} has no icon link");
+        assert!(html.contains("name=\"viewport\""), "{page} has no viewport");
+        assert!(
+            html.contains("<html lang=\"en\">"),
+            "{page} has no language"
+        );
+    }
+}
