@@ -277,6 +277,11 @@ class ChallengeDialog {
       if (this.onVerified) this.onVerified();
     } catch (err) {
       if (isLeaving()) return;
+      if (err instanceof ApiError && err.status === 401) {
+        // A wrong answer ends the session on the server.
+        backToSignIn("terminated", { why: "challenge_failed" });
+        return;
+      }
       let msg = err instanceof ApiError ? err.message : "Could not check the password.";
       if (err instanceof ApiError && err.status === 429 && err.retryAfter !== null) {
         msg += ` Try again in ${err.retryAfter} seconds.`;

@@ -827,28 +827,36 @@ async fn pages_work_in_a_real_browser() {
     dana.close().await;
     admin.close().await;
     bob.close().await;
+
+    // ---- a wrong answer to the challenge ends the session ----
+    if realtime {
+        let erin = &driver.browser("erin", &app.base, true).await;
+        wrong_answer_flow(erin).await;
+        erin.close().await;
+    } else {
+        eprintln!("SKIP (needs /ws/behavioral): wrong answer to the challenge");
+    }
 }
 
-/// A session whose input no person produces gets challenged; the dialog
-/// asks for the password and a correct answer lets the user go on.
-async fn challenge_flow(dana: &Browser) {
-    sign_up(dana, "dana_browser").await;
-    dana.el("task-title").await;
-    dana.type_into("project-name", "Scripted project").await;
-    dana.click("project-create").await;
-    dana.wait_text("project-list", "Scripted project").await;
+/// Signs up `username` and types like a script until the server challenges.
+async fn provoke_challenge(b: &Browser, username: &str) {
+    sign_up(b, username).await;
+    b.el("task-title").await;
+    b.type_into("project-name", "Scripted project").await;
+    b.click("project-create").await;
+    b.wait_text("project-list", "Scripted project").await;
     // WebDriver's own typing: superhuman rate, no variance.
-    let field = &dana.el("task-title").await;
+    let field = &b.el("task-title").await;
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let open = dana
+        let open = b
             .js("return document.querySelector('[data-testid=challenge-dialog]')?.open === true")
             .await;
         if open == Value::Bool(true) {
             break;
         }
         assert!(
-            !dana.url().await.contains("reason="),
+            !b.url().await.contains("reason="),
             "the session was terminated before any challenge"
         );
         assert!(
@@ -860,6 +868,29 @@ async fn challenge_flow(dana: &Browser) {
             .await;
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+}
+
+/// A wrong answer to the challenge ends the session: back to sign-in with a
+/// message.
+async fn wrong_answer_flow(erin: &Browser) {
+    provoke_challenge(erin, "erin_browser").await;
+    erin.type_into("challenge-password", "not-my-password")
+        .await;
+    erin.click("challenge-submit").await;
+    erin.wait_url("reason=terminated").await;
+    let message = erin
+        .wait_text("login-message", "password check failed")
+        .await;
+    eprintln!("after a wrong challenge answer: {message}");
+    // The 401 answer of the verification itself is logged by the browser.
+    erin.assert_console_clean("a wrong challenge answer", &["/api/sessions/verify"])
+        .await;
+}
+
+/// A session whose input no person produces gets challenged; the dialog
+/// asks for the password and a correct answer lets the user go on.
+async fn challenge_flow(dana: &Browser) {
+    provoke_challenge(dana, "dana_browser").await;
     // The scripted window shows in the indicator as high risk, with the reason.
     let indicator = dana.wait_text("risk-indicator", "Risk: high").await;
     eprintln!("risk indicator under scripted input: {indicator:?}");
