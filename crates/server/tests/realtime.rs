@@ -145,11 +145,11 @@ async fn bad_input_gets_errors_and_the_connection_stays(app: TestApp) {
     assert_eq!(ws_next_json(&mut ws).await["error"], "bad_request");
     // Still connected and scoring, and the neighbour is undisturbed.
     let mut t = Typist::new(5);
-    let (replies, closed) = ws_packet(&mut ws, 1, typing(&mut t, 9, 0.0), 1500).await;
+    let (replies, closed) = ws_packet(&mut ws, 1, typing(&mut t, 9, 0.0), 2500).await;
     assert!(closed.is_none());
     assert!(replies.iter().any(|r| r["type"] == "risk"), "{replies:?}");
     let mut t2 = Typist::new(6);
-    let (replies, closed) = ws_packet(&mut neighbour, 1, typing(&mut t2, 9, 0.0), 1500).await;
+    let (replies, closed) = ws_packet(&mut neighbour, 1, typing(&mut t2, 9, 0.0), 2500).await;
     assert!(closed.is_none());
     assert!(replies.iter().any(|r| r["type"] == "risk"), "{replies:?}");
     // Flooding is throttled, not disconnected.
@@ -172,7 +172,7 @@ async fn learning_mode_scores_null_and_never_blocks(app: TestApp) {
     let (token, sid) = app.start_session("adam", "password-123").await;
     let (mut ws, _) = app.ws_auth(&token).await;
     let mut t = Typist::new(11);
-    let (replies, _) = ws_packet(&mut ws, 7, typing(&mut t, 9, 0.0), 1500).await;
+    let (replies, _) = ws_packet(&mut ws, 7, typing(&mut t, 9, 0.0), 2500).await;
     let risk = replies
         .iter()
         .find(|r| r["type"] == "risk")
@@ -188,7 +188,11 @@ async fn learning_mode_scores_null_and_never_blocks(app: TestApp) {
         .expect("a profile message");
     assert_eq!(profile["modality"], "keystroke");
     assert_eq!(profile["state"], "enrolling");
-    assert_eq!(profile["samples"], 1);
+    let samples = profile["samples"].as_u64().unwrap();
+    assert!(
+        samples > 0 && samples < profile["required"].as_u64().unwrap(),
+        "{profile}"
+    );
     // Someone else typing during enrollment is not blocked in learning mode.
     let mut other = Typist::new(999);
     for seq in 8..12 {

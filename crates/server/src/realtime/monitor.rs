@@ -60,6 +60,8 @@ pub struct Progress {
     pub conn_id: u64,
     /// When the packet arrived.
     pub at: NaiveDateTime,
+    /// Whether a client packet arrived (false: windows closed by a timer).
+    pub packet: bool,
     /// Events in the packet.
     pub events: u64,
     /// Window scores of the packet (`None`: learning mode).
@@ -137,7 +139,7 @@ impl Handler<Progress> for MonitorActor {
         self.totals.anomalies += m.anomalies;
         if let Some(e) = self.connections.get_mut(&m.conn_id) {
             let row = &mut e.row;
-            row.packets += 1;
+            row.packets += u64::from(m.packet);
             row.events += m.events;
             row.last_packet_at = Some(m.at);
             for s in m.scores.into_iter().flatten() {

@@ -39,6 +39,16 @@ pub const PROFILE_SAVE_EVERY: Duration = Duration::from_secs(10);
 pub const RATE_PER_SEC: f64 = 20.0;
 /// Burst of the packet rate limit.
 pub const RATE_BURST: f64 = 40.0;
+/// Added to the library's typing pause before an idle connection's pending
+/// keystroke window is closed.
+pub const IDLE_SLACK: Duration = Duration::from_millis(250);
+
+/// What the results being reported came with.
+struct PacketInfo {
+    seq: Option<u64>,
+    events: usize,
+    arrived: bool,
+}
 
 /// What the writer task sends on the socket.
 #[derive(Debug)]
@@ -105,6 +115,8 @@ pub struct WsSession {
     profile_dirty: bool,
     last_profile_save: Instant,
     training_mouse: bool,
+    last_seq: Option<u64>,
+    packet_gen: u64,
 }
 
 impl WsSession {
@@ -140,6 +152,8 @@ impl WsSession {
             profile_dirty: false,
             last_profile_save: Instant::now(),
             training_mouse: false,
+            last_seq: None,
+            packet_gen: 0,
         }
     }
 
@@ -182,10 +196,43 @@ impl WsSession {
             &mut self.profiles,
             global.as_ref().map(|m| &m.model),
         );
+        self.last_seq = packet.seq;
+        self.packet_gen += 1;
+        let generation = self.packet_gen;
+        // A typing pause ends a keystroke window; when nothing follows, close it
+        // from a timer so the sentence is scored now rather than with the next one.
+        let pause =
+            Duration::from_secs_f64(self.scorer.config().keystroke_pause_ms.max(0.0) / 1000.0);
+        ctx.run_later(pause + IDLE_SLACK, move |act, ctx| {
+            if act.packet_gen == generation && !act.ended {
+                let global = act.state.realtime.models.current();
+                let results = act
+                    .scorer
+                    .idle(&mut act.profiles, global.as_ref().map(|m| &m.model));
+                if !results.is_empty() {
+                    act.handle_results(&results, act.last_seq, None, ctx);
+                }
+            }
+        });
+        self.handle_results(&results, packet.seq, Some(packet.events.len()), ctx);
+    }
+
+    fn handle_results(
+        &mut self,
+        results: &[WindowResult],
+        seq: Option<u64>,
+        events: Option<usize>,
+        ctx: &mut Context<Self>,
+    ) {
+        let packet = PacketInfo {
+            seq,
+            events: events.unwrap_or(0),
+            arrived: events.is_some(),
+        };
         let mut scores = Vec::with_capacity(results.len());
         let mut anomalies = 0;
         let mut decision = Decision::None;
-        for r in &results {
+        for r in results {
             self.send(
                 ServerMessage::Risk {
                     seq: packet.seq,
@@ -223,13 +270,17 @@ impl WsSession {
             decision = decision.max_by(r.decision);
         }
         self.log(
-            "packet",
+            if packet.arrived {
+                "packet"
+            } else {
+                "idle_close"
+            },
             vec![
                 (
                     "seq",
                     packet.seq.map_or_else(String::new, |s| s.to_string()),
                 ),
-                ("events", packet.events.len().to_string()),
+                ("events", packet.events.to_string()),
                 ("windows", results.len().to_string()),
                 ("session_risk", format!("{:.3}", self.scorer.session_risk())),
             ],
@@ -237,7 +288,8 @@ impl WsSession {
         self.state.realtime.monitor.do_send(Progress {
             conn_id: self.info.conn_id,
             at: now_utc(),
-            events: packet.events.len() as u64,
+            packet: packet.arrived,
+            events: packet.events as u64,
             scores,
             anomalies,
             level: self.session_level().into(),
@@ -245,7 +297,7 @@ impl WsSession {
         });
         match decision {
             Decision::Block => self.terminate("anomaly".into(), true, ctx),
-            Decision::Challenge => self.challenge(&results),
+            Decision::Challenge => self.challenge(results),
             Decision::None => {}
         }
         self.maybe_save_profiles(false);
