@@ -486,6 +486,7 @@ pub fn run(a: &Args) -> Result<Outcome, UsageError> {
         "136M keystrokes protocol on {} ({} participants evaluated, {} enrollment sentences)\n\
          mean per-user EER: {:.4}\nglobal EER:        {:.4} (AUC {:.4})\n\
          continuous: owners wrongly blocked {:.2}%, intruder keystrokes before block: mean {:.0}, median {:.0} ({} of {} intruders never blocked), ANGA {}\n\
+         live enrollment: median {} keystrokes (p90 {}), {:.1}% within 500, owners blocked while enrolling {:.2}%\n\
          scoring one window: p50 {:.1} µs, p99 {:.1} µs\nskipped rows: {}\ntime: {:.1} s (global training {:.1} s)",
         a.data.display(),
         users,
@@ -499,6 +500,11 @@ pub fn run(a: &Args) -> Result<Outcome, UsageError> {
         not_blocked,
         users,
         anga_mean.map_or("n/a".to_string(), |v| format!("{v:.0}")),
+        enroll_median.map_or("n/a".to_string(), |v| format!("{v:.0}")),
+        enroll_p90.map_or("n/a".to_string(), |v| format!("{v:.0}")),
+        res.iter().filter(|r| r.enroll_keys.is_some_and(|k| k <= 500)).count() as f64 * 100.0
+            / users as f64,
+        res.iter().filter(|r| r.enroll_blocked).count() as f64 * 100.0 / users as f64,
         p50,
         p99,
         skipped,
