@@ -34,7 +34,9 @@ pub const CHALLENGE_TIMEOUT: Duration = Duration::from_secs(60);
 /// made by other processes on SQLite, or missed notifications).
 pub const SESSION_RECHECK: Duration = Duration::from_secs(10);
 /// Profiles are written at most this often while they change.
-pub const PROFILE_SAVE_EVERY: Duration = Duration::from_secs(10);
+/// (Keystroke profiles are small; a trained mouse profile is about a
+/// megabyte of JSON, so it is written less often.)
+pub const PROFILE_SAVE_EVERY: [Duration; 2] = [Duration::from_secs(10), Duration::from_secs(60)];
 /// Packet rate limit: sustained packets per second and burst.
 pub const RATE_PER_SEC: f64 = 20.0;
 /// Burst of the packet rate limit.
@@ -112,8 +114,9 @@ pub struct WsSession {
     challenge_deadline: Option<Instant>,
     ended: bool,
     bucket: TokenBucket,
-    profile_dirty: bool,
-    last_profile_save: Instant,
+    /// Unsaved changes per modality (keystroke, mouse).
+    profile_dirty: [bool; 2],
+    last_profile_save: [Instant; 2],
     training_mouse: bool,
     last_seq: Option<u64>,
     packet_gen: u64,
@@ -149,8 +152,8 @@ impl WsSession {
                 tokens: RATE_BURST,
                 at: Instant::now(),
             },
-            profile_dirty: false,
-            last_profile_save: Instant::now(),
+            profile_dirty: [false; 2],
+            last_profile_save: [Instant::now(); 2],
             training_mouse: false,
             last_seq: None,
             packet_gen: 0,
@@ -308,7 +311,7 @@ impl WsSession {
         if !r.profile_changed {
             return;
         }
-        self.profile_dirty = true;
+        self.profile_dirty[usize::from(r.modality == Modality::Mouse)] = true;
         if let Some(w) = &r.window {
             self.store_window(w, r.score);
         }
@@ -388,13 +391,22 @@ impl WsSession {
     }
 
     fn maybe_save_profiles(&mut self, force: bool) {
-        if !self.profile_dirty || (!force && self.last_profile_save.elapsed() < PROFILE_SAVE_EVERY)
+        let mut rows = Vec::new();
+        for (i, m) in [Modality::Keystroke, Modality::Mouse]
+            .into_iter()
+            .enumerate()
         {
+            if self.profile_dirty[i]
+                && (force || self.last_profile_save[i].elapsed() >= PROFILE_SAVE_EVERY[i])
+            {
+                self.profile_dirty[i] = false;
+                self.last_profile_save[i] = Instant::now();
+                rows.extend(profile_row(&self.profiles, m));
+            }
+        }
+        if rows.is_empty() {
             return;
         }
-        self.profile_dirty = false;
-        self.last_profile_save = Instant::now();
-        let rows = profile_rows(&self.profiles);
         let user_id = self.info.user_id;
         let _ = self.jobs.send(Box::new(move |conn| {
             save_profile_rows(conn, user_id, &rows)
@@ -423,7 +435,7 @@ impl WsSession {
             match res {
                 Ok(Ok(Some(mouse))) => {
                     act.profiles.mouse = mouse;
-                    act.profile_dirty = true;
+                    act.profile_dirty[1] = true;
                     act.log(
                         "profile_update",
                         vec![("modality", "mouse".into()), ("model", "retrained".into())],
@@ -734,7 +746,7 @@ impl Handler<ResetProfile> for WsSession {
     type Result = ();
     fn handle(&mut self, _: ResetProfile, _: &mut Context<Self>) {
         self.profiles.reset();
-        self.profile_dirty = false;
+        self.profile_dirty = [false; 2];
         for m in [Modality::Keystroke, Modality::Mouse] {
             let i = usize::from(m == Modality::Mouse);
             self.status[i] = (ProfileState::Trained, u32::MAX);
@@ -793,26 +805,25 @@ impl DecisionExt for Decision {
 /// A profile row to store: modality, state, samples, JSON.
 pub type ProfileRowData = (&'static str, &'static str, i32, String);
 
-/// Both modalities of a user's profiles as rows.
-pub fn profile_rows(p: &UserProfiles) -> Vec<ProfileRowData> {
-    let mut rows = Vec::new();
-    for m in [Modality::Keystroke, Modality::Mouse] {
-        let (state, samples, _) = p.status(m);
-        let data = match m {
-            Modality::Keystroke => serde_json::to_string(&p.keystroke),
-            Modality::Mouse => serde_json::to_string(&p.mouse),
-        };
-        match data {
-            Ok(d) => rows.push((
-                modality_name(m),
-                state_name(state),
-                i32::try_from(samples).unwrap_or(i32::MAX),
-                d,
-            )),
-            Err(e) => log::error!("cannot serialise a profile: {e}"),
+/// One modality of a user's profiles as a row to store.
+pub fn profile_row(p: &UserProfiles, m: Modality) -> Option<ProfileRowData> {
+    let (state, samples, _) = p.status(m);
+    let data = match m {
+        Modality::Keystroke => serde_json::to_string(&p.keystroke),
+        Modality::Mouse => serde_json::to_string(&p.mouse),
+    };
+    match data {
+        Ok(d) => Some((
+            modality_name(m),
+            state_name(state),
+            i32::try_from(samples).unwrap_or(i32::MAX),
+            d,
+        )),
+        Err(e) => {
+            log::error!("cannot serialise a profile: {e}");
+            None
         }
     }
-    rows
 }
 
 /// Writes profile rows (upsert per modality).
