@@ -36,8 +36,11 @@ bench-api:
     bash scripts/bench-api.sh
 
 # Websocket load benchmark (comes with the realtime work).
-bench-ws:
-    @echo "bench-ws: not yet available (comes with the realtime websocket, issue 4)"
+# N concurrent monitored sessions (default 1000), one typed sentence per
+# second each, for SECONDS (default 30): packet→risk latency and server CPU.
+# BENCH_DATABASE_URL=postgres://… runs it on PostgreSQL.
+bench-ws sessions="1000" seconds="30":
+    bash scripts/bench-ws.sh {{sessions}} {{seconds}}
 
 # Regenerate docs/openapi.json from a freshly started server.
 docs-openapi:
