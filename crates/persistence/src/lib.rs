@@ -31,6 +31,9 @@
 //!   server converts them to domain types. Times are UTC
 //!   [`chrono::NaiveDateTime`]s; use [`now_utc`] for "now" (microsecond
 //!   precision, identical on both backends).
+//! * Lookups by a unique key use `get_result`, not `first`: `first` adds a
+//!   bound `LIMIT ?`, which makes SQLite re-prepare the statement on every
+//!   execution (about twice the CPU for the per-request user lookup).
 //! * Lists are ordered stably: projects, tasks and users by ascending id
 //!   (creation order), security events newest first.
 //! * Atomic multi-step work goes through [`transaction`] /

@@ -117,7 +117,7 @@ pub fn get(conn: &mut DbConnection, id: i64) -> Result<Option<ProjectRecord>> {
         .inner_join(users::table)
         .filter(projects::id.eq(id))
         .select(ProjectRecord::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

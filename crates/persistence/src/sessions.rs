@@ -55,7 +55,7 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<Option<MonitoredSessionR
     Ok(monitored_sessions::table
         .find(id)
         .select(MonitoredSessionRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

@@ -108,7 +108,7 @@ pub fn get(conn: &mut DbConnection, id: i64) -> Result<Option<TaskRow>> {
     Ok(tasks::table
         .find(id)
         .select(TaskRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -118,7 +118,7 @@ pub fn get_with_owner(conn: &mut DbConnection, id: i64) -> Result<Option<TaskWit
         .inner_join(projects::table)
         .filter(tasks::id.eq(id))
         .select(TaskWithOwner::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

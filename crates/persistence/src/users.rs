@@ -110,7 +110,7 @@ pub fn find_by_id(conn: &mut DbConnection, id: i64) -> Result<Option<UserRow>> {
     Ok(users::table
         .find(id)
         .select(UserRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -119,7 +119,7 @@ pub fn find_by_username(conn: &mut DbConnection, username: &str) -> Result<Optio
     Ok(users::table
         .filter(users::username_key.eq(username_key(username)))
         .select(UserRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
