@@ -42,6 +42,10 @@ pub struct KeystrokeProfile {
     /// Keystrokes needed before the profile is trained (0: windows alone decide).
     #[serde(default)]
     pub required_keys: u64,
+    /// Alternatively, this many windows with at least two thirds of `required_keys` keystrokes
+    /// train the profile (owners who type short sentences; 0: off).
+    #[serde(default)]
+    pub required_windows_short: u32,
     /// Keystrokes absorbed so far.
     pub keystrokes: u64,
     hold: BTreeMap<u64, RunStat>,
@@ -108,6 +112,7 @@ impl KeystrokeProfile {
             samples: 0,
             required: required.max(2),
             required_keys,
+            required_windows_short: 0,
             keystrokes: 0,
             hold: BTreeMap::new(),
             hold_class: vec![RunStat::default(); KeyClass::COUNT],
@@ -147,7 +152,10 @@ impl KeystrokeProfile {
     }
 
     fn enough(&self) -> bool {
-        self.samples >= self.required && self.keystrokes >= self.required_keys
+        (self.samples >= self.required && self.keystrokes >= self.required_keys)
+            || (self.required_windows_short > 0
+                && self.samples >= self.required_windows_short.max(self.required)
+                && self.keystrokes.saturating_mul(3) >= self.required_keys.saturating_mul(2))
     }
 
     /// Enrollment progress `(samples, required)` in keystrokes when a keystroke requirement is
@@ -274,14 +282,29 @@ impl KeystrokeProfile {
     /// Calibrated profile-only score in `[0, 1]` for a distance from [`compare`], `None` before
     /// the profile is trained.
     pub fn profile_score(&self, distance: f64) -> Option<f64> {
-        let (m, s) = self.calib?;
-        let z = (distance - m) / s;
+        let z = self.profile_z(distance)?;
         Some(crate::stats::sigmoid(1.2 * (z - 2.0)))
+    }
+
+    /// A distance from [`compare`] standardised by the owner's leave-one-out enrollment
+    /// distances, `None` before the profile is trained.
+    pub fn profile_z(&self, distance: f64) -> Option<f64> {
+        let (m, s) = self.calib?;
+        Some((distance - m) / s)
+    }
+
+    /// Mean and standard deviation of the owner's leave-one-out enrollment distances, `None`
+    /// before the profile is trained.
+    pub fn calibration(&self) -> Option<(f64, f64)> {
+        self.calib
     }
 
     /// Forget everything and start enrolling again.
     pub fn reset(&mut self) {
-        *self = KeystrokeProfile::with_keys(self.required, self.required_keys);
+        *self = KeystrokeProfile {
+            required_windows_short: self.required_windows_short,
+            ..KeystrokeProfile::with_keys(self.required, self.required_keys)
+        };
     }
 }
 

@@ -35,9 +35,9 @@
 //! [`GlobalModel::train`] (keystroke windows per user; mouse windows per user with an opaque
 //! user tag), then hands the new model to the scorers.
 //!
-//! Enrollment: keystrokes need at least 400 key presses (about 9 typed sentences), mouse
-//! 400 actions (a few minutes of pointing and clicking; the global model scores an
-//! enrolling mouse profile from 100 actions on). See `docs/behavior.md` for the design and
+//! Enrollment: keystrokes need at least 300 key presses (about 7 typed sentences; or 8
+//! windows of short sentences), mouse 400 actions (a few minutes of pointing and clicking;
+//! the global model scores an enrolling mouse profile from 100 actions on). See `docs/behavior.md` for the design and
 //! the measured figures.
 
 #![warn(missing_docs)]
@@ -97,11 +97,15 @@ pub enum ProfileState {
 
 /// Tunables. `Config::default()` is what the server and the evaluation use.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Config {
     /// Keystroke windows (at least) needed to train a keystroke profile.
     pub keystroke_enroll_windows: u32,
     /// Keystrokes (at least) needed to train a keystroke profile.
     pub keystroke_enroll_keys: u32,
+    /// Alternatively, this many keystroke windows with at least two thirds of
+    /// `keystroke_enroll_keys` train the profile (short sentences; 0: off).
+    pub keystroke_enroll_windows_short: u32,
     /// Windows of the "full" profiles the global model's training pairs are built from
     /// (about what a profile holds when its enrollment completes).
     pub pair_profile_windows: u32,
@@ -124,6 +128,19 @@ pub struct Config {
     pub mouse_fusion_global: f64,
     /// Weight of the global model's log-odds in the fused score.
     pub fusion_global: f64,
+    /// Without a global model (fresh installation) a trained keystroke profile scores a window
+    /// `σ(profile_only_scale · (z − profile_only_offset))`, `z` being the window's distance
+    /// standardised by the owner's leave-one-out enrollment distances.
+    pub profile_only_scale: f64,
+    /// See `profile_only_scale`.
+    pub profile_only_offset: f64,
+    /// Floor of the enrollment distances' standard deviation in the profile-only score (a
+    /// handful of enrollment windows can agree by chance).
+    pub profile_only_min_sd: f64,
+    /// Without a global model, a trained keystroke profile learns from windows whose
+    /// calibrated distance `z` is below this (with one, from windows scoring below
+    /// `update_max_score`).
+    pub profile_only_update_max_z: f64,
     /// Weight of the profile's log-odds in the fused score.
     pub fusion_profile: f64,
     /// Window score at or above which the level is `medium`.
@@ -157,7 +174,8 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             keystroke_enroll_windows: 5,
-            keystroke_enroll_keys: 400,
+            keystroke_enroll_keys: 300,
+            keystroke_enroll_windows_short: 8,
             pair_profile_windows: 10,
             keystroke_pause_ms: 1_500.0,
             keystroke_min_window: 20,
@@ -168,6 +186,10 @@ impl Default for Config {
             mouse_fusion_model: 1.0,
             mouse_fusion_global: 0.3,
             fusion_global: 1.0,
+            profile_only_scale: 2.2,
+            profile_only_offset: 0.5,
+            profile_only_min_sd: 0.18,
+            profile_only_update_max_z: 1.0,
             fusion_profile: 0.5,
             medium_score: 0.5,
             high_score: 0.8,

@@ -90,10 +90,14 @@ impl UserProfiles {
         UserProfiles {
             version: FORMAT_VERSION,
             user_tag: 0,
-            keystroke: KeystrokeProfile::with_keys(
-                cfg.keystroke_enroll_windows,
-                u64::from(cfg.keystroke_enroll_keys),
-            ),
+            keystroke: {
+                let mut k = KeystrokeProfile::with_keys(
+                    cfg.keystroke_enroll_windows,
+                    u64::from(cfg.keystroke_enroll_keys),
+                );
+                k.required_windows_short = cfg.keystroke_enroll_windows_short;
+                k
+            },
             mouse: MouseProfile::new(cfg.mouse_enroll_actions),
         }
     }
@@ -220,7 +224,14 @@ pub fn score_keystroke(
     let c = compare(p, w);
     let g = gm.map(|m| m.prob(&c.vector));
     let (score, model) = match (p.profile_score(c.distance), g) {
-        (Some(ps), g) => (Some(fuse(cfg, g, ps)), ModelUsed::Profile),
+        (Some(ps), Some(g)) => (Some(fuse(cfg, Some(g), ps)), ModelUsed::Profile),
+        (Some(ps), None) => (
+            Some(p.calibration().map_or(ps, |(m, s)| {
+                let z = (c.distance - m) / s.max(cfg.profile_only_min_sd);
+                sigmoid(cfg.profile_only_scale * (z - cfg.profile_only_offset))
+            })),
+            ModelUsed::Profile,
+        ),
         (None, Some(g)) => (Some(g), ModelUsed::Global),
         (None, None) => (None, ModelUsed::None),
     };
@@ -664,7 +675,17 @@ impl SessionScorer {
             ),
         };
         let mut changed = false;
-        if !nonhuman && self.may_learn(&ws, profiles.keystroke.state()) {
+        // Profile-only scores are steeper than the fused ones: their update threshold is set
+        // on the calibrated distance instead.
+        let max_score = if global.and_then(|g| g.keystroke.as_ref()).is_none() {
+            sigmoid(
+                self.cfg.profile_only_scale
+                    * (self.cfg.profile_only_update_max_z - self.cfg.profile_only_offset),
+            )
+        } else {
+            self.cfg.update_max_score
+        };
+        if !nonhuman && self.may_learn(&ws, profiles.keystroke.state(), max_score) {
             profiles.keystroke.add(&w);
             changed = true;
         }
@@ -703,7 +724,7 @@ impl SessionScorer {
             None => (score_mouse(&profiles.mouse, global, &w, &self.cfg), false),
         };
         let mut changed = false;
-        if !nonhuman && self.may_learn(&ws, profiles.mouse.state()) {
+        if !nonhuman && self.may_learn(&ws, profiles.mouse.state(), self.cfg.update_max_score) {
             profiles.mouse.add(&w);
             changed = true;
         }
@@ -719,14 +740,14 @@ impl SessionScorer {
         ));
     }
 
-    fn may_learn(&self, ws: &WindowScore, state: ProfileState) -> bool {
+    fn may_learn(&self, ws: &WindowScore, state: ProfileState, update_max_score: f64) -> bool {
         if self.challenged || self.blocked {
             return false;
         }
         match (state, ws.score) {
             (ProfileState::Enrolling, None) => true,
             (ProfileState::Enrolling, Some(s)) => s < self.cfg.enroll_max_score,
-            (ProfileState::Trained, Some(s)) => s < self.cfg.update_max_score,
+            (ProfileState::Trained, Some(s)) => s < update_max_score,
             (ProfileState::Trained, None) => false,
         }
     }

@@ -260,7 +260,7 @@ fn learning_mode_never_blocks_and_has_no_score() {
     assert!(r[0].profile_changed);
     // keystroke enrollment progress is counted in keystrokes
     assert_eq!(r[0].samples, r[0].size);
-    assert_eq!(r[0].required, 400);
+    assert_eq!(r[0].required, Config::default().keystroke_enroll_keys);
 }
 
 #[test]
