@@ -201,18 +201,8 @@ pub fn start(state: AppState) -> Result<(Server, SocketAddr), StartError> {
             .configure(configure_app(data.clone()))
     })
     .bind(&addr)
-    .map_err(|source| StartError::Bind {
-        addr: addr.clone(),
-        source,
-    })?;
-    let bound = server
-        .addrs()
-        .first()
-        .copied()
-        .ok_or_else(|| StartError::Bind {
-            addr: addr.clone(),
-            source: std::io::Error::other("no address bound"),
-        })?;
+    .map_err(|e| bind_error(&addr, e))?;
+    let bound = first_addr(&addr, &server.addrs())?;
     Ok((server.run(), bound))
 }
 
@@ -231,17 +221,21 @@ pub fn start_realtime_only(state: AppState) -> Result<(Server, SocketAddr), Star
             .default_service(web::to(not_found))
     })
     .bind(&addr)
-    .map_err(|source| StartError::Bind {
-        addr: addr.clone(),
+    .map_err(|e| bind_error(&addr, e))?;
+    let bound = first_addr(&addr, &server.addrs())?;
+    Ok((server.run(), bound))
+}
+
+fn bind_error(addr: &str, source: std::io::Error) -> StartError {
+    StartError::Bind {
+        addr: addr.to_owned(),
         source,
-    })?;
-    let bound = server
-        .addrs()
+    }
+}
+
+fn first_addr(addr: &str, bound: &[SocketAddr]) -> Result<SocketAddr, StartError> {
+    bound
         .first()
         .copied()
-        .ok_or_else(|| StartError::Bind {
-            addr: addr.clone(),
-            source: std::io::Error::other("no address bound"),
-        })?;
-    Ok((server.run(), bound))
+        .ok_or_else(|| bind_error(addr, std::io::Error::other("no address bound")))
 }

@@ -59,6 +59,62 @@ impl Realtime {
         Ok(())
     }
 
+    /// Ends a monitored session inside the caller's transaction: marks it
+    /// ended, records `session_terminated` (and `anomaly_blocked` for
+    /// `reason == "anomaly"`) with the risk, and tells other instances.
+    /// Returns whether this call ended it; when it did, call
+    /// [`Realtime::terminated`] after the commit.
+    pub fn end_session(
+        &self,
+        conn: &mut DbConnection,
+        session_id: Uuid,
+        owner: (i64, &str),
+        reason: &str,
+        risk: Option<f64>,
+        mut detail: serde_json::Value,
+    ) -> Result<bool, crate::error::ApiError> {
+        use crate::security::{Event, Severity};
+        if !workspace_persistence::sessions::end(conn, &session_id.to_string(), reason)? {
+            return Ok(false);
+        }
+        let (user_id, username) = owner;
+        if reason == "anomaly" {
+            Event::new("anomaly_blocked", Severity::Critical)
+                .user(Some(user_id), username)
+                .session(session_id)
+                .risk(risk)
+                .detail(serde_json::json!({ "session_risk": risk }))
+                .record(conn)?;
+        }
+        detail["reason"] = serde_json::json!(reason);
+        Event::new("session_terminated", Severity::Critical)
+            .user(Some(user_id), username)
+            .session(session_id)
+            .risk(risk)
+            .detail(detail)
+            .record(conn)?;
+        self.publish(
+            conn,
+            session_id,
+            &ControlAction::Terminate {
+                reason: reason.to_owned(),
+            },
+        )?;
+        Ok(true)
+    }
+
+    /// After [`Realtime::end_session`] committed: closes this instance's
+    /// connections of the session and counts the termination.
+    pub fn terminated(&self, session_id: Uuid, reason: &str) {
+        self.control_local(
+            session_id,
+            ControlAction::Terminate {
+                reason: reason.to_owned(),
+            },
+            true,
+        );
+    }
+
     /// Starts the listener thread for PostgreSQL targets (nothing for SQLite):
     /// notifications from other instances become local control messages.
     pub fn spawn_listener(&self, target: DatabaseTarget) {

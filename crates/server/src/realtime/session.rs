@@ -493,48 +493,25 @@ impl WsSession {
         }
         let sid = self.info.session_id;
         let (user_id, username) = (self.info.user_id, self.info.username.clone());
-        let rt = self.state.realtime.clone();
-        let why = reason.clone();
         let st = self.state.clone();
+        let why = reason.clone();
         let db_work = async move {
+            let rt = st.realtime.clone();
             st.tx(move |conn| {
-                let changed = sessions::end(conn, &sid.to_string(), &why)?;
-                if changed {
-                    if why == "anomaly" {
-                        Event::new("anomaly_blocked", Severity::Critical)
-                            .user(Some(user_id), &username)
-                            .session(sid)
-                            .risk(Some(risk))
-                            .detail(json!({ "session_risk": risk }))
-                            .record(conn)?;
-                    }
-                    Event::new("session_terminated", Severity::Critical)
-                        .user(Some(user_id), &username)
-                        .session(sid)
-                        .risk(Some(risk))
-                        .detail(json!({ "reason": why }))
-                        .record(conn)?;
-                    rt.publish(
-                        conn,
-                        sid,
-                        &ControlAction::Terminate {
-                            reason: why.clone(),
-                        },
-                    )?;
-                }
-                Ok(changed)
+                rt.end_session(
+                    conn,
+                    sid,
+                    (user_id, &username),
+                    &why,
+                    Some(risk),
+                    json!({ "session_risk": risk }),
+                )
             })
             .await
         };
         ctx.wait(db_work.into_actor(self).map(move |res, act, ctx| {
             match res {
-                Ok(true) => act.state.realtime.control_local(
-                    act.info.session_id,
-                    ControlAction::Terminate {
-                        reason: reason.clone(),
-                    },
-                    true,
-                ),
+                Ok(true) => act.state.realtime.terminated(act.info.session_id, &reason),
                 Ok(false) => {}
                 Err(e) => log::error!("could not end session {}: {e}", act.info.session_id),
             }

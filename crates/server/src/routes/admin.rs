@@ -5,7 +5,6 @@ use crate::{
     dto::{RoleRequest, RoleResponse},
     error::{ApiError, ApiResult, ErrorBody},
     extract::required,
-    realtime::ControlAction,
     security::{Event, Severity},
     state::AppState,
 };
@@ -70,32 +69,24 @@ pub async fn terminate_session(
     require(user.role, Capability::TerminateSessions)?;
     let sid = Uuid::parse_str(&path.into_inner()).map_err(|_| ApiError::not_found("session"))?;
     let rt = state.realtime.clone();
-    let action = ControlAction::Terminate {
-        reason: "admin".into(),
-    };
-    let published = action.clone();
     let ended = state
         .tx(move |conn| {
             let session = sessions::get(conn, &sid.to_string())?
                 .ok_or_else(|| ApiError::not_found("session"))?;
-            let changed = sessions::end(conn, &sid.to_string(), "admin")?;
-            if changed {
-                let owner = users::find_by_id(conn, session.user_id)?;
-                Event::new("session_terminated", Severity::Critical)
-                    .user(
-                        Some(session.user_id),
-                        owner.as_ref().map_or("", |u| u.username.as_str()),
-                    )
-                    .session(sid)
-                    .detail(json!({ "reason": "admin", "by": user.username }))
-                    .record(conn)?;
-                rt.publish(conn, sid, &published)?;
-            }
-            Ok(changed)
+            let owner = users::find_by_id(conn, session.user_id)?;
+            let name = owner.as_ref().map_or("", |u| u.username.as_str());
+            rt.end_session(
+                conn,
+                sid,
+                (session.user_id, name),
+                "admin",
+                None,
+                json!({ "by": user.username }),
+            )
         })
         .await?;
     if ended {
-        state.realtime.control_local(sid, action, true);
+        state.realtime.terminated(sid, "admin");
     }
     Ok(HttpResponse::NoContent().finish())
 }

@@ -15,7 +15,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 use workspace_auth::{password, require};
 use workspace_domain::{Capability, Username};
-use workspace_persistence::{behavior, sessions, users};
+use workspace_persistence::{behavior, users};
 
 /// `POST /api/sessions/verify`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -79,27 +79,12 @@ pub async fn verify(
             session_id: sid.to_string(),
         }));
     }
-    let action = ControlAction::Terminate {
-        reason: "challenge_failed".into(),
-    };
-    let published = action.clone();
     let name = user.username.clone();
     let ended = state
-        .tx(move |conn| {
-            let changed = sessions::end(conn, &sid.to_string(), "challenge_failed")?;
-            if changed {
-                Event::new("session_terminated", Severity::Critical)
-                    .user(Some(id), &name)
-                    .session(sid)
-                    .detail(json!({ "reason": "challenge_failed" }))
-                    .record(conn)?;
-                rt.publish(conn, sid, &published)?;
-            }
-            Ok(changed)
-        })
+        .tx(move |conn| rt.end_session(conn, sid, (id, &name), "challenge_failed", None, json!({})))
         .await?;
     if ended {
-        state.realtime.control_local(sid, action, true);
+        state.realtime.terminated(sid, "challenge_failed");
     }
     Err(ApiError::unauthorized(
         "invalid_credentials",
