@@ -137,9 +137,16 @@ async fn read_token(
 }
 
 async fn auth_user(state: &AppState, token: &str) -> Result<AuthUser, (&'static str, String)> {
-    let user = authenticate(state, token)
-        .await
-        .map_err(|e| (e.code(), e.message().to_owned()))?;
+    // api.md: an auth failure is `unauthorized`; a session that has ended
+    // is `session_terminated`, as on REST.
+    let user = authenticate(state, token).await.map_err(|e| {
+        let code = if e.code() == "session_terminated" {
+            "session_terminated"
+        } else {
+            "unauthorized"
+        };
+        (code, e.message().to_owned())
+    })?;
     if user.session_id.is_none() {
         return Err((
             "unauthorized",

@@ -135,6 +135,8 @@ async fn check_credentials(state: &AppState, body: LoginRequest) -> ApiResult<us
             state
                 .db(move |conn| {
                     login_failures::record(conn, &key, workspace_persistence::now_utc())?;
+                    // Failures older than the window no longer count anywhere.
+                    login_failures::prune_older_than(conn, since)?;
                     Event::new("login_failed", Severity::Warning)
                         .user(user_id, &username)
                         .detail(json!({ "reason": "invalid_credentials" }))
