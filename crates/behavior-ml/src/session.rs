@@ -555,9 +555,8 @@ impl SessionScorer {
         let mut out = Vec::new();
         let min_keys = self.cfg.keystroke_min_window as usize;
         if self.keys.pending() >= min_keys {
-            let ks = self.keys.take();
-            if let Some(w) = KeystrokeWindow::from_keystrokes(&ks, min_keys / 2) {
-                self.score_window(FeatureWindow::Keystroke(w), profiles, global, &mut out);
+            if let Some(w) = cut_keystroke_window(&mut self.keys, min_keys) {
+                self.score_window(w, profiles, global, &mut out);
             }
         }
         out
@@ -587,10 +586,7 @@ impl SessionScorer {
         let mut out = Vec::new();
         let min_keys = self.cfg.keystroke_min_window as usize;
         let cut_keys = |keys: &mut KeystrokeCollector, out: &mut Vec<FeatureWindow>| {
-            let ks = keys.take();
-            if let Some(w) = KeystrokeWindow::from_keystrokes(&ks, min_keys / 2) {
-                out.push(FeatureWindow::Keystroke(w));
-            }
+            out.extend(cut_keystroke_window(keys, min_keys));
         };
         for e in events {
             if e.is_keyboard() {
@@ -811,4 +807,11 @@ impl SessionScorer {
             mouse_model_stale: profiles.mouse_model_stale(),
         }
     }
+}
+
+/// Takes the pending keystrokes as one window (the cut shared by pauses, the
+/// size cap, flushes and idle connections); `None` when too few are usable.
+fn cut_keystroke_window(keys: &mut KeystrokeCollector, min_keys: usize) -> Option<FeatureWindow> {
+    let ks = keys.take();
+    KeystrokeWindow::from_keystrokes(&ks, min_keys / 2).map(FeatureWindow::Keystroke)
 }
