@@ -57,6 +57,31 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
+/// A PATCH field that may be absent but not `null`: parsed when present.
+pub fn patch_required<T, U>(
+    value: Option<Option<T>>,
+    field: &'static str,
+    parse: impl FnOnce(T) -> Result<U, workspace_domain::DomainError>,
+) -> Result<Option<U>, ApiError> {
+    match value {
+        None => Ok(None),
+        Some(None) => Err(ApiError::validation(field, "must not be null")),
+        Some(Some(v)) => Ok(Some(parse(v)?)),
+    }
+}
+
+/// A PATCH field that may be absent (`None`), cleared (`Some(None)`) or set.
+pub fn patch_nullable<T, U>(
+    value: Option<Option<T>>,
+    parse: impl FnOnce(T) -> Result<U, workspace_domain::DomainError>,
+) -> Result<Option<Option<U>>, ApiError> {
+    Ok(match value {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(v)) => Some(Some(parse(v)?)),
+    })
+}
+
 /// A required field of a request body that was absent or null → 422.
 pub fn required<T>(value: Option<T>, field: &'static str) -> Result<T, ApiError> {
     value.ok_or_else(|| ApiError::validation(field, "is required"))

@@ -4,7 +4,7 @@ use crate::{
     auth::AuthUser,
     dto::{CreateProject, CreateTask, ProjectOut, TaskOut, UpdateProject},
     error::{ApiError, ApiResult, ErrorBody},
-    extract::{required, Page},
+    extract::{patch_nullable, patch_required, required, Page},
     state::AppState,
 };
 use actix_web::{web, HttpResponse};
@@ -201,35 +201,22 @@ pub async fn update(
     let id = path.into_inner();
     let b = body.into_inner();
     let changes = projects::ProjectChanges {
-        name: match b.name {
-            None => None,
-            Some(None) => return Err(ApiError::validation("name", "must not be null")),
-            Some(Some(n)) => Some(ProjectName::parse(&n)?.into_inner()),
-        },
-        description: b
-            .description
-            .map(|v| optional_text(v, |s| LongText::parse_field("description", s)))
-            .transpose()?
-            .map(|v| v.map(LongText::into_inner)),
-        client: b
-            .client
-            .map(|v| optional_text(v, |s| ShortText::parse_field("client", s)))
-            .transpose()?
-            .map(|v| v.map(ShortText::into_inner)),
-        hourly_rate: b
-            .hourly_rate
-            .map(|v| v.map(HourlyRate::parse).transpose())
-            .transpose()?
-            .map(|v| v.map(HourlyRate::value)),
-        due_date: b
-            .due_date
-            .map(|v| v.as_deref().map(|d| parse_date("due_date", d)).transpose())
-            .transpose()?,
-        status: match b.status {
-            None => None,
-            Some(None) => return Err(ApiError::validation("status", "must not be null")),
-            Some(Some(s)) => Some(ProjectStatus::parse(&s)?.as_str().to_owned()),
-        },
+        name: patch_required(b.name, "name", |n| {
+            ProjectName::parse(&n).map(ProjectName::into_inner)
+        })?,
+        description: patch_nullable(b.description, |d| {
+            LongText::parse_field("description", &d).map(LongText::into_inner)
+        })?,
+        client: patch_nullable(b.client, |c| {
+            ShortText::parse_field("client", &c).map(ShortText::into_inner)
+        })?,
+        hourly_rate: patch_nullable(b.hourly_rate, |r| {
+            HourlyRate::parse(r).map(HourlyRate::value)
+        })?,
+        due_date: patch_nullable(b.due_date, |d| parse_date("due_date", &d))?,
+        status: patch_required(b.status, "status", |st| {
+            ProjectStatus::parse(&st).map(|x| x.as_str().to_owned())
+        })?,
     };
     let row = state
         .tx(move |conn| {

@@ -4,7 +4,7 @@ use crate::{
     auth::AuthUser,
     dto::{CreateTask, TaskOut, UpdateTask},
     error::{ApiError, ApiResult, ErrorBody},
-    extract::required,
+    extract::{patch_nullable, patch_required, required},
     routes::projects::task_out,
     state::AppState,
 };
@@ -100,39 +100,22 @@ pub async fn update(
     let id = path.into_inner();
     let b = body.into_inner();
     let changes = tasks::TaskChanges {
-        title: match b.title {
-            None => None,
-            Some(None) => return Err(ApiError::validation("title", "must not be null")),
-            Some(Some(t)) => Some(TaskTitle::parse(&t)?.into_inner()),
-        },
-        description: b
-            .description
-            .map(|v| {
-                v.as_deref()
-                    .map(|d| LongText::parse_field("description", d))
-                    .transpose()
-            })
-            .transpose()?
-            .map(|v| v.map(LongText::into_inner)),
-        status: match b.status {
-            None => None,
-            Some(None) => return Err(ApiError::validation("status", "must not be null")),
-            Some(Some(s)) => Some(TaskStatus::parse(&s)?.as_str().to_owned()),
-        },
-        priority: match b.priority {
-            None => None,
-            Some(None) => return Err(ApiError::validation("priority", "must not be null")),
-            Some(Some(p)) => Some(TaskPriority::parse(&p)?.as_str().to_owned()),
-        },
-        due_date: b
-            .due_date
-            .map(|v| v.as_deref().map(|d| parse_date("due_date", d)).transpose())
-            .transpose()?,
-        estimate_hours: b
-            .estimate_hours
-            .map(|v| v.map(EstimateHours::parse).transpose())
-            .transpose()?
-            .map(|v| v.map(EstimateHours::value)),
+        title: patch_required(b.title, "title", |t| {
+            TaskTitle::parse(&t).map(TaskTitle::into_inner)
+        })?,
+        description: patch_nullable(b.description, |d| {
+            LongText::parse_field("description", &d).map(LongText::into_inner)
+        })?,
+        status: patch_required(b.status, "status", |st| {
+            TaskStatus::parse(&st).map(|x| x.as_str().to_owned())
+        })?,
+        priority: patch_required(b.priority, "priority", |p| {
+            TaskPriority::parse(&p).map(|x| x.as_str().to_owned())
+        })?,
+        due_date: patch_nullable(b.due_date, |d| parse_date("due_date", &d))?,
+        estimate_hours: patch_nullable(b.estimate_hours, |h| {
+            EstimateHours::parse(h).map(EstimateHours::value)
+        })?,
     };
     let row = state
         .tx(move |conn| {
