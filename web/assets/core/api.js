@@ -5,9 +5,9 @@
 // authenticated request means the token is no longer good (expired, session
 // terminated by behavioural monitoring, or signed out elsewhere): the stored
 // session is dropped and the browser goes back to the sign-in page with a
-// reason the sign-in page explains.
+// reason the sign-in page explains. The token itself lives in `session.js`.
 
-const STORE_KEY = "fw.session";
+import { backToSignIn, currentSession } from "./session.js";
 
 /** An error answer from the API, or a network failure (status 0). */
 export class ApiError extends Error {
@@ -20,63 +20,19 @@ export class ApiError extends Error {
   }
 }
 
-/** The signed-in session kept in this tab, or null. */
-export function currentSession() {
-  try {
-    const raw = sessionStorage.getItem(STORE_KEY);
-    if (!raw) return null;
-    const s = JSON.parse(raw);
-    return s && typeof s.token === "string" ? s : null;
-  } catch {
-    return null;
+/**
+ * The sentence to show for a failed call: the server's message (with the
+ * wait of a 429), or `fallback` for anything that is not an `ApiError`.
+ */
+export function errorText(err, fallback) {
+  if (err instanceof ApiError) {
+    if (err.status === 429 && err.retryAfter !== null) return `${err.message} Try again in ${err.retryAfter} seconds.`;
+    return err.message;
   }
-}
-
-/** Stores the body of a successful `POST /api/start-session`. */
-export function saveSession(body) {
-  const s = {
-    token: body.access_token,
-    user: body.user || null,
-    sessionId: body.session_id || null,
-    wsUrl: body.ws_url || "/ws/behavioral",
-    expiresAt: Date.now() + (Number(body.expires_in) || 3600) * 1000,
-  };
-  sessionStorage.setItem(STORE_KEY, JSON.stringify(s));
-  return s;
-}
-
-/** Updates the cached user object (e.g. after `GET /api/me`). */
-export function updateUser(user) {
-  const s = currentSession();
-  if (!s) return;
-  s.user = { ...(s.user || {}), ...user };
-  if (user.session_id) s.sessionId = user.session_id;
-  sessionStorage.setItem(STORE_KEY, JSON.stringify(s));
-}
-
-export function clearSession() {
-  sessionStorage.removeItem(STORE_KEY);
+  return fallback;
 }
 
 const REDIRECT_CODES = new Set(["session_terminated", "token_expired", "unauthorized"]);
-let leaving = false;
-
-/**
- * Leaves the current page for the sign-in page with a reason.
- * `extra` is added to the query string (e.g. {why: "anomaly"}).
- */
-export function backToSignIn(reason, extra = {}) {
-  if (leaving) return;
-  leaving = true;
-  clearSession();
-  const q = new URLSearchParams({ reason, ...extra });
-  window.location.assign(`/?${q.toString()}`);
-}
-
-/** True once the page has started leaving for the sign-in page. */
-export function isLeaving() {
-  return leaving;
-}
 
 function fallbackMessage(status) {
   switch (status) {
@@ -153,29 +109,4 @@ export async function api(method, path, body, { auth = true, redirectOn401 = tru
     backToSignIn(code);
   }
   throw err;
-}
-
-/** Formats an RFC 3339 time for people (local time), or "—". */
-export function formatTime(value) {
-  if (!value) return "—";
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? String(value) : d.toLocaleString();
-}
-
-/** Creates an element with attributes and children (strings become text). */
-export function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "class") el.className = v;
-    else if (k === "text") el.textContent = v;
-    else if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
-    else if (k in el && typeof v !== "string") el[k] = v;
-    else el.setAttribute(k, v === true ? "" : String(v));
-  }
-  for (const c of children.flat()) {
-    if (c === null || c === undefined || c === false) continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return el;
 }

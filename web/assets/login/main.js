@@ -1,7 +1,9 @@
 // Sign-in and sign-up page. Sign-in always opens a monitored session
 // (`POST /api/start-session`); sign-up registers and then signs in.
 
-import { api, ApiError, currentSession, h, saveSession } from "./api.js";
+import { api, ApiError } from "../core/api.js";
+import { h } from "../core/dom.js";
+import { currentSession, saveSession } from "../core/session.js";
 
 const form = document.getElementById("auth-form");
 const username = document.getElementById("username");

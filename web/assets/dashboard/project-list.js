@@ -1,0 +1,102 @@
+// The projects panel: the list of the caller's projects (a click opens one)
+// and the form that creates a project.
+
+import { api } from "../core/api.js";
+import { h, numberOrNull } from "../core/dom.js";
+import { showFailure } from "../shell/notices.js";
+import { PROJECT_STATUS } from "./choices.js";
+import { workspace } from "./store.js";
+
+function projectMeta(p) {
+  const parts = [PROJECT_STATUS[p.status] || p.status];
+  if (p.client) parts.push(p.client);
+  if (p.due_date) parts.push(`due ${p.due_date}`);
+  if (typeof p.hourly_rate === "number") parts.push(`${p.hourly_rate}/h`);
+  return parts.join(" · ");
+}
+
+export class ProjectList {
+  /** `onOpen(id)` opens a project (a click on its row, or after creating it). */
+  constructor(ctx, { onOpen }) {
+    const $ = (id) => document.getElementById(id);
+    this.ctx = ctx;
+    this.onOpen = onOpen;
+    this.form = $("project-form");
+    this.name = $("project-name");
+    this.client = $("project-client");
+    this.due = $("project-due");
+    this.rate = $("project-rate");
+    this.error = $("project-error");
+    this.list = $("project-list");
+    this.empty = $("project-empty");
+    this.form.addEventListener("submit", (e) => this.create(e));
+  }
+
+  render() {
+    this.list.replaceChildren(
+      ...workspace.projects.map((p) => {
+        const selected = workspace.selected && workspace.selected.id === p.id;
+        return h(
+          "li",
+          {
+            class: "project-item",
+            "data-testid": "project-item",
+            "data-project-id": String(p.id),
+            "aria-current": selected ? "true" : "false",
+            onclick: () => this.onOpen(p.id),
+          },
+          h(
+            "button",
+            { type: "button", "aria-pressed": selected ? "true" : "false" },
+            h("span", { class: "name", text: p.name }),
+            h("span", { class: "meta", text: projectMeta(p) }),
+          ),
+        );
+      }),
+    );
+    this.empty.hidden = workspace.projects.length > 0;
+  }
+
+  /** The form's body, or null after saying what to fix. */
+  body() {
+    const name = this.name.value.trim();
+    if (!name) {
+      this.error.textContent = "Enter a project name.";
+      this.name.focus();
+      return null;
+    }
+    const body = { name };
+    const client = this.client.value.trim();
+    if (client) body.client = client;
+    if (this.due.value) body.due_date = this.due.value;
+    const rate = numberOrNull(this.rate);
+    if (Number.isNaN(rate) || (rate !== null && rate < 0)) {
+      this.error.textContent = "The hourly rate must be a number of 0 or more.";
+      this.rate.focus();
+      return null;
+    }
+    if (rate !== null) body.hourly_rate = rate;
+    return body;
+  }
+
+  async create(e) {
+    e.preventDefault();
+    this.error.textContent = "";
+    const body = this.body();
+    if (!body) return;
+    const btn = e.submitter || this.form.querySelector("button[type=submit]");
+    btn.disabled = true;
+    try {
+      const project = await api("POST", "/api/projects", body);
+      workspace.projects.unshift(project);
+      this.form.reset();
+      this.ctx.notices.info(`Project “${project.name}” created.`);
+      await this.onOpen(project.id);
+      this.name.focus();
+    } catch (err) {
+      showFailure(this.error, err, "Could not create the project.");
+    } finally {
+      btn.disabled = false;
+    }
+  }
+}

@@ -1,0 +1,36 @@
+// What the workspace's views share: the caller's projects and the one that
+// is open. Views read `workspace` and call these functions; each view keeps
+// everything else to itself.
+
+import { api } from "../core/api.js";
+
+const SELECTED_KEY = "fw.project";
+
+export const workspace = {
+  /** The caller's projects, newest first, as `GET /api/projects` answers them. */
+  projects: [],
+  /** The open project (one of `projects`), or null. */
+  selected: null,
+};
+
+/** Loads the caller's projects into `workspace.projects`. Throws `ApiError`. */
+export async function fetchProjects() {
+  const list = await api("GET", "/api/projects?limit=500");
+  workspace.projects = Array.isArray(list) ? list : [];
+  return workspace.projects;
+}
+
+export function findProject(id) {
+  return workspace.projects.find((p) => p.id === id) || null;
+}
+
+/** Remembers the open project for this tab (null forgets it). */
+export function rememberProject(id) {
+  if (id === null) sessionStorage.removeItem(SELECTED_KEY);
+  else sessionStorage.setItem(SELECTED_KEY, String(id));
+}
+
+/** The project opened last in this tab, if it still exists. */
+export function rememberedProject() {
+  return findProject(Number(sessionStorage.getItem(SELECTED_KEY)));
+}

@@ -1,0 +1,135 @@
+// The "please confirm it is you" dialog opened by a `challenge` message:
+// the reason, a countdown and the password (`POST /api/sessions/verify`).
+
+import { api, ApiError, errorText } from "../core/api.js";
+import { h } from "../core/dom.js";
+import { backToSignIn, currentSession, isLeaving } from "../core/session.js";
+
+const CHALLENGE_SECONDS = 60;
+
+export class ChallengeDialog {
+  constructor(onSignOut) {
+    this.dialog = h("dialog", {
+      class: "challenge",
+      id: "challenge-dialog",
+      "data-testid": "challenge-dialog",
+      "aria-labelledby": "challenge-title",
+      "aria-describedby": "challenge-desc",
+    });
+    this.reasonEl = h("p", { class: "muted", id: "challenge-reason" });
+    this.timeEl = h("p", { class: "countdown", "aria-live": "off" });
+    this.input = h("input", {
+      type: "password",
+      id: "challenge-password",
+      name: "password",
+      autocomplete: "current-password",
+      required: true,
+      "data-testid": "challenge-password",
+    });
+    this.errorEl = h("p", { class: "form-error", role: "alert", "data-testid": "challenge-error" });
+    this.submit = h("button", { type: "submit", class: "primary", "data-testid": "challenge-submit", text: "Confirm" });
+    const signOut = h("button", { type: "button", text: "Sign out", onclick: onSignOut });
+    // A (hidden) username next to the password lets password managers and
+    // assistive tech know which account the password belongs to.
+    const session = currentSession();
+    this.userField = h("input", {
+      type: "text",
+      name: "username",
+      autocomplete: "username",
+      value: session && session.user ? session.user.username : "",
+      hidden: true,
+      tabindex: "-1",
+      "aria-hidden": "true",
+    });
+    const form = h(
+      "form",
+      { novalidate: true },
+      this.userField,
+      h("h2", { id: "challenge-title", text: "Please confirm it is you" }),
+      h("p", {
+        id: "challenge-desc",
+        text: "The way this session is typing or using the mouse does not look like you. Enter your password to keep working; without an answer the session ends.",
+      }),
+      this.reasonEl,
+      h("label", { for: "challenge-password", text: "Password" }),
+      this.input,
+      this.errorEl,
+      this.timeEl,
+      h("div", { class: "actions" }, this.submit, signOut),
+    );
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      this.verify();
+    });
+    // The challenge must be answered: Escape does not dismiss it.
+    this.dialog.addEventListener("cancel", (e) => e.preventDefault());
+    this.dialog.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") e.preventDefault();
+    });
+    this.dialog.append(form);
+    // In the page flow at the top of <main>, not floating: nothing under it
+    // becomes unreachable while it is open.
+    const main = document.querySelector("main");
+    if (main) main.prepend(this.dialog);
+    else document.body.prepend(this.dialog);
+    this.timer = null;
+    this.onVerified = null;
+  }
+
+  open(reason) {
+    this.reasonEl.textContent = reason ? `Reason: ${reason}` : "";
+    this.reasonEl.hidden = !reason;
+    this.errorEl.textContent = "";
+    this.deadline = Date.now() + CHALLENGE_SECONDS * 1000;
+    this.tick();
+    window.clearInterval(this.timer);
+    this.timer = window.setInterval(() => this.tick(), 1000);
+    if (!this.dialog.open) {
+      this.input.value = "";
+      // Not modal: the page stays usable (the server ends the session if the
+      // challenge goes unanswered), but focus moves straight to the password.
+      this.dialog.show();
+      this.dialog.scrollIntoView({ block: "nearest" });
+    }
+    this.input.focus();
+  }
+
+  tick() {
+    const left = Math.max(0, Math.ceil((this.deadline - Date.now()) / 1000));
+    this.timeEl.textContent = left > 0 ? `${left} seconds left` : "Time is up.";
+    if (left <= 0) window.clearInterval(this.timer);
+  }
+
+  close() {
+    window.clearInterval(this.timer);
+    if (this.dialog.open) this.dialog.close();
+  }
+
+  async verify() {
+    const password = this.input.value;
+    if (!password) {
+      this.errorEl.textContent = "Enter your password.";
+      this.input.focus();
+      return;
+    }
+    this.submit.disabled = true;
+    this.errorEl.textContent = "";
+    try {
+      await api("POST", "/api/sessions/verify", { password });
+      this.input.value = "";
+      this.close();
+      if (this.onVerified) this.onVerified();
+    } catch (err) {
+      if (isLeaving()) return;
+      if (err instanceof ApiError && err.status === 401) {
+        // A wrong answer ends the session on the server.
+        backToSignIn("terminated", { why: "challenge_failed" });
+        return;
+      }
+      this.errorEl.textContent = errorText(err, "Could not check the password.");
+      this.input.select();
+    } finally {
+      this.submit.disabled = false;
+    }
+  }
+}
