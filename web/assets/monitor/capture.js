@@ -1,5 +1,6 @@
 // Behaviour capture: raw keyboard and mouse dynamics, in the wire format of
-// `/ws/behavioral` (see docs/web.md).
+// `/ws/behavioral` (see docs/web.md). How the events are cut into messages
+// is `limits.js`'s business.
 //
 // - keydown/keyup carry `KeyboardEvent.code` (the physical key, never the
 //   character); inside a password field the code is null, so only timing is
@@ -59,6 +60,11 @@ export class BehaviorCapture {
 
   push(ev) {
     this.buffer.push(ev);
+    this.trim();
+  }
+
+  /** Keeps the newest MAX_BUFFER events. */
+  trim() {
     if (this.buffer.length > MAX_BUFFER) {
       const extra = this.buffer.length - MAX_BUFFER;
       this.buffer.splice(0, extra);
@@ -106,30 +112,11 @@ export class BehaviorCapture {
     this.buffer = [];
     return out;
   }
-}
 
-export const MAX_EVENTS_PER_MESSAGE = 2000;
-export const MAX_MESSAGE_BYTES = 60 * 1024; // under the server's 64 KiB limit
-
-/**
- * Splits events into `behavior` message bodies of at most 2,000 events and
- * under 64 KiB each. `nextSeq` is called once per message.
- */
-export function toMessages(events, nextSeq) {
-  const out = [];
-  let chunk = [];
-  let bytes = 0;
-  const overhead = 48; // {"type":"behavior","seq":…,"events":[]}
-  for (const ev of events) {
-    const size = JSON.stringify(ev).length + 1;
-    if (chunk.length && (chunk.length >= MAX_EVENTS_PER_MESSAGE || bytes + size + overhead > MAX_MESSAGE_BYTES)) {
-      out.push(JSON.stringify({ type: "behavior", seq: nextSeq(), events: chunk }));
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(ev);
-    bytes += size;
+  /** Puts back drained events that could not be sent yet, before newer ones. */
+  requeue(events) {
+    if (!events.length) return;
+    this.buffer = events.concat(this.buffer);
+    this.trim();
   }
-  if (chunk.length) out.push(JSON.stringify({ type: "behavior", seq: nextSeq(), events: chunk }));
-  return out;
 }

@@ -1,8 +1,9 @@
 // The `/ws/behavioral` connection: authenticate with the first message,
 // send captured events about once a second, hand server messages to the page,
-// and reconnect with backoff unless the server ended the session.
+// and reconnect with backoff unless the server ended the session. The
+// message limits come from `auth_ok` (see limits.js).
 
-import { toMessages } from "./capture.js";
+import { DEFAULT_LIMITS, limitsFrom, toMessages } from "./limits.js";
 
 const FLUSH_MS = 1000;
 const BACKOFF_START_MS = 1000;
@@ -39,6 +40,7 @@ export class BehaviorSocket {
     this.retryTimer = null;
     this.sentMessages = 0;
     this.sentEvents = 0;
+    this.limits = DEFAULT_LIMITS;
   }
 
   start() {
@@ -94,6 +96,7 @@ export class BehaviorSocket {
     switch (msg.type) {
       case "auth_ok":
         this.authed = true;
+        this.limits = limitsFrom(msg.limits);
         this.backoff = BACKOFF_START_MS;
         this.state("open");
         if (this.h.onAuthOk) this.h.onAuthOk(msg);
@@ -153,16 +156,23 @@ export class BehaviorSocket {
     this.retryTimer = window.setTimeout(() => this.connect(), wait);
   }
 
-  /** Sends what was captured since the last flush (only once authenticated). */
+  /**
+   * Sends what was captured since the last flush (only once authenticated),
+   * within the server's limits: what does not fit in this second's share of
+   * messages goes back to the capture buffer for the next flush.
+   */
   flush() {
     if (!this.ws || !this.authed || this.ws.readyState !== WebSocket.OPEN) return;
     const events = this.capture.drain();
     if (!events.length) return;
-    for (const m of toMessages(events, () => ++this.seq)) {
+    const perFlush = Math.max(1, Math.floor((this.limits.messages_per_second * FLUSH_MS) / 1000));
+    const { messages, sent, rest } = toMessages(events, () => ++this.seq, this.limits, perFlush);
+    for (const m of messages) {
       this.ws.send(m);
       this.sentMessages += 1;
     }
-    this.sentEvents += events.length;
-    if (this.h.onSent) this.h.onSent(this.sentEvents);
+    this.capture.requeue(rest);
+    this.sentEvents += sent;
+    if (sent && this.h.onSent) this.h.onSent(this.sentEvents);
   }
 }
