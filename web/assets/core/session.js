@@ -38,6 +38,18 @@ export function updateUser(user) {
   sessionStorage.setItem(STORE_KEY, JSON.stringify(s));
 }
 
+/**
+ * Keeps a re-issued token for the same session (an answer with
+ * `access_token` and `expires_in`, e.g. a passed challenge or a refresh).
+ */
+export function replaceToken(body) {
+  const s = currentSession();
+  if (!s || !body || typeof body.access_token !== "string") return;
+  s.token = body.access_token;
+  s.expiresAt = Date.now() + (Number(body.expires_in) || 3600) * 1000;
+  sessionStorage.setItem(STORE_KEY, JSON.stringify(s));
+}
+
 export function clearSession() {
   sessionStorage.removeItem(STORE_KEY);
 }

@@ -3,7 +3,7 @@
 
 import { api, ApiError, errorText } from "../core/api.js";
 import { h } from "../core/dom.js";
-import { backToSignIn, currentSession, isLeaving } from "../core/session.js";
+import { backToSignIn, currentSession, isLeaving, replaceToken } from "../core/session.js";
 
 const CHALLENGE_SECONDS = 60;
 
@@ -115,7 +115,9 @@ export class ChallengeDialog {
     this.submit.disabled = true;
     this.errorEl.textContent = "";
     try {
-      await api("POST", "/api/sessions/verify", { password });
+      const answer = await api("POST", "/api/sessions/verify", { password });
+      // api.md: a passed challenge answers a fresh token for the session.
+      replaceToken(answer);
       this.input.value = "";
       this.close();
       if (this.onVerified) this.onVerified();

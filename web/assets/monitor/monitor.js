@@ -23,7 +23,8 @@ export function startMonitoring(indicatorRoot, onSignOut) {
   challenge.onVerified = () => indicator.setNote("identity confirmed");
 
   const socket = new BehaviorSocket({
-    token: session.token,
+    // Read at every (re)connect: the token may have been replaced meanwhile.
+    token: () => (currentSession() || session).token,
     path: session.wsUrl,
     capture,
     handlers: {

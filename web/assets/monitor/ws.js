@@ -19,6 +19,8 @@ export function behaviorSocketUrl(path = "/ws/behavioral") {
 }
 
 /**
+ * `token` is the bearer token, or a function returning it (read at each
+ * connect, so a refreshed token is used after a reconnect).
  * handlers: {
  *   onState(state)      "connecting" | "open" | "reconnecting" | "closed"
  *   onAuthOk(msg), onRisk(msg), onProfile(msg), onChallenge(msg),
@@ -79,7 +81,8 @@ export class BehaviorSocket {
     }
     this.ws = ws;
     ws.addEventListener("open", () => {
-      ws.send(JSON.stringify({ type: "auth", token: this.token }));
+      const token = typeof this.token === "function" ? this.token() : this.token;
+      ws.send(JSON.stringify({ type: "auth", token }));
     });
     ws.addEventListener("message", (ev) => this.onMessage(ev));
     ws.addEventListener("close", (ev) => this.onClose(ev));
