@@ -38,9 +38,7 @@ export class PageHeader {
       ),
       this.risk,
       h("span", { class: "spacer" }),
-      this.slot,
-      this.who,
-      this.logout,
+      h("div", { class: "topbar-end" }, this.slot, this.who, this.logout),
     );
   }
 
