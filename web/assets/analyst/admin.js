@@ -2,12 +2,13 @@
 // behaviour profile, train the global model now.
 
 import { api, ApiError } from "../core/api.js";
+import { byId as $ } from "../core/dom.js";
+import { fieldError } from "../core/forms.js";
 import { failed } from "./access.js";
 
 export class AdminPanel {
   /** `onChanged()` after a change the events list should show. */
   constructor(ctx, { onChanged }) {
-    const $ = (id) => document.getElementById(id);
     this.ctx = ctx;
     this.onChanged = onChanged;
     this.panel = $("admin-panel");
@@ -32,12 +33,7 @@ export class AdminPanel {
   target(ask) {
     this.error.textContent = "";
     const username = this.username.value.trim();
-    if (!username) {
-      this.error.textContent = ask;
-      this.username.focus();
-      return null;
-    }
-    return username;
+    return username || fieldError(this.error, this.username, ask);
   }
 
   failed(err, username, fallback) {

@@ -3,7 +3,7 @@
 // row per session with a sparkline of its recent scores and **Terminate**.
 
 import { api } from "../core/api.js";
-import { formatTime, h } from "../core/dom.js";
+import { byId as $, formatTime, h } from "../core/dom.js";
 import { drawSparkline } from "../core/sparkline.js";
 import { isLeaving } from "../core/session.js";
 import { failed, isForbidden } from "./access.js";
@@ -30,7 +30,6 @@ function sparkline(scores) {
 
 export class LiveSessions {
   constructor(ctx) {
-    const $ = (id) => document.getElementById(id);
     this.ctx = ctx;
     this.updated = $("monitor-updated");
     this.pauseButton = $("monitor-pause");

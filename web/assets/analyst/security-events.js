@@ -2,7 +2,8 @@
 // since (local time, sent as RFC 3339 UTC) and limit; newest first.
 
 import { api } from "../core/api.js";
-import { formatTime, h } from "../core/dom.js";
+import { byId as $, formatTime, h } from "../core/dom.js";
+import { fieldError } from "../core/forms.js";
 import { failed } from "./access.js";
 import { detailText, fmtScore, shortId } from "./format.js";
 
@@ -23,7 +24,6 @@ function eventRow(ev) {
 
 export class SecurityEvents {
   constructor() {
-    const $ = (id) => document.getElementById(id);
     this.form = $("events-form");
     this.username = $("ev-username");
     this.kind = $("ev-kind");
@@ -47,20 +47,14 @@ export class SecurityEvents {
     if (kind) q.set("kind", kind);
     if (this.since.value) {
       const d = new Date(this.since.value);
-      if (Number.isNaN(d.getTime())) {
-        this.error.textContent = "“Since” is not a valid date and time.";
-        this.since.focus();
-        return null;
-      }
+      if (Number.isNaN(d.getTime())) return fieldError(this.error, this.since, "“Since” is not a valid date and time.");
       q.set("since", d.toISOString());
     }
     const limitRaw = this.limit.value.trim();
     if (limitRaw) {
       const limit = Number(limitRaw);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-        this.error.textContent = "The limit must be a whole number from 1 to 1000.";
-        this.limit.focus();
-        return null;
+        return fieldError(this.error, this.limit, "The limit must be a whole number from 1 to 1000.");
       }
       q.set("limit", String(limit));
     }

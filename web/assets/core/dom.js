@@ -1,5 +1,8 @@
 // Small DOM helpers shared by every page. No page knowledge here.
 
+/** `document.getElementById`, for the many lookups of static markup. */
+export const byId = (id) => document.getElementById(id);
+
 /** Creates an element with attributes and children (strings become text). */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);

@@ -2,7 +2,7 @@
 // time, its status, and **Delete project** (two clicks: its tasks go too).
 
 import { api } from "../core/api.js";
-import { formatTime } from "../core/dom.js";
+import { byId as $, formatTime } from "../core/dom.js";
 import { PROJECT_STATUS } from "./choices.js";
 import { rememberProject, workspace } from "./store.js";
 
@@ -14,7 +14,6 @@ export class ProjectEditor {
    * the open project was deleted (and removed from `workspace`).
    */
   constructor(ctx, { onChanged, onDeleted }) {
-    const $ = (id) => document.getElementById(id);
     this.ctx = ctx;
     this.onChanged = onChanged;
     this.onDeleted = onDeleted;

@@ -2,7 +2,8 @@
 // and the form that creates a project.
 
 import { api } from "../core/api.js";
-import { h, numberOrNull } from "../core/dom.js";
+import { byId as $, h } from "../core/dom.js";
+import { fieldError, nonNegativeOrNull, whileSubmitting } from "../core/forms.js";
 import { showFailure } from "../shell/notices.js";
 import { PROJECT_STATUS } from "./choices.js";
 import { workspace } from "./store.js";
@@ -18,7 +19,6 @@ function projectMeta(p) {
 export class ProjectList {
   /** `onOpen(id)` opens a project (a click on its row, or after creating it). */
   constructor(ctx, { onOpen }) {
-    const $ = (id) => document.getElementById(id);
     this.ctx = ctx;
     this.onOpen = onOpen;
     this.form = $("project-form");
@@ -60,21 +60,13 @@ export class ProjectList {
   /** The form's body, or null after saying what to fix. */
   body() {
     const name = this.name.value.trim();
-    if (!name) {
-      this.error.textContent = "Enter a project name.";
-      this.name.focus();
-      return null;
-    }
+    if (!name) return fieldError(this.error, this.name, "Enter a project name.");
     const body = { name };
     const client = this.client.value.trim();
     if (client) body.client = client;
     if (this.due.value) body.due_date = this.due.value;
-    const rate = numberOrNull(this.rate);
-    if (Number.isNaN(rate) || (rate !== null && rate < 0)) {
-      this.error.textContent = "The hourly rate must be a number of 0 or more.";
-      this.rate.focus();
-      return null;
-    }
+    const rate = nonNegativeOrNull(this.rate);
+    if (Number.isNaN(rate)) return fieldError(this.error, this.rate, "The hourly rate must be a number of 0 or more.");
     if (rate !== null) body.hourly_rate = rate;
     return body;
   }
@@ -84,19 +76,17 @@ export class ProjectList {
     this.error.textContent = "";
     const body = this.body();
     if (!body) return;
-    const btn = e.submitter || this.form.querySelector("button[type=submit]");
-    btn.disabled = true;
-    try {
-      const project = await api("POST", "/api/projects", body);
-      workspace.projects.unshift(project);
-      this.form.reset();
-      this.ctx.notices.info(`Project “${project.name}” created.`);
-      await this.onOpen(project.id);
-      this.name.focus();
-    } catch (err) {
-      showFailure(this.error, err, "Could not create the project.");
-    } finally {
-      btn.disabled = false;
-    }
+    await whileSubmitting(this.form, e, async () => {
+      try {
+        const project = await api("POST", "/api/projects", body);
+        workspace.projects.unshift(project);
+        this.form.reset();
+        this.ctx.notices.info(`Project “${project.name}” created.`);
+        await this.onOpen(project.id);
+        this.name.focus();
+      } catch (err) {
+        showFailure(this.error, err, "Could not create the project.");
+      }
+    });
   }
 }

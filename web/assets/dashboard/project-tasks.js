@@ -2,7 +2,8 @@
 // (`?status=`) and the rows (task-row.js).
 
 import { api, ApiError } from "../core/api.js";
-import { numberOrNull } from "../core/dom.js";
+import { byId as $ } from "../core/dom.js";
+import { fieldError, nonNegativeOrNull, whileSubmitting } from "../core/forms.js";
 import { isLeaving } from "../core/session.js";
 import { showFailure } from "../shell/notices.js";
 import { TASK_STATUS } from "./choices.js";
@@ -12,7 +13,6 @@ import { taskRow } from "./task-row.js";
 export class ProjectTasks {
   /** `onProjectGone()` when the open project turned out to be deleted elsewhere. */
   constructor(ctx, { onProjectGone }) {
-    const $ = (id) => document.getElementById(id);
     this.ctx = ctx;
     this.onProjectGone = onProjectGone;
     this.form = $("task-form");
@@ -95,18 +95,12 @@ export class ProjectTasks {
   /** The form's body, or null after saying what to fix. */
   body() {
     const title = this.title.value.trim();
-    if (!title) {
-      this.error.textContent = "Enter a task title.";
-      this.title.focus();
-      return null;
-    }
+    if (!title) return fieldError(this.error, this.title, "Enter a task title.");
     const body = { title, priority: this.priority.value };
     if (this.due.value) body.due_date = this.due.value;
-    const est = numberOrNull(this.estimate);
-    if (Number.isNaN(est) || (est !== null && est < 0)) {
-      this.error.textContent = "The estimate must be a number of hours, 0 or more.";
-      this.estimate.focus();
-      return null;
+    const est = nonNegativeOrNull(this.estimate);
+    if (Number.isNaN(est)) {
+      return fieldError(this.error, this.estimate, "The estimate must be a number of hours, 0 or more.");
     }
     if (est !== null) body.estimate_hours = est;
     return body;
@@ -122,19 +116,17 @@ export class ProjectTasks {
     }
     const body = this.body();
     if (!body) return;
-    const btn = e.submitter || this.form.querySelector("button[type=submit]");
-    btn.disabled = true;
-    try {
-      const task = await api("POST", `/api/projects/${p.id}/tasks`, body);
-      if (!this.filter.value || this.filter.value === task.status) this.tasks.push(task);
-      this.render();
-      this.form.reset();
-      this.ctx.notices.info(`Task “${task.title}” added.`);
-      this.title.focus();
-    } catch (err) {
-      showFailure(this.error, err, "Could not add the task.");
-    } finally {
-      btn.disabled = false;
-    }
+    await whileSubmitting(this.form, e, async () => {
+      try {
+        const task = await api("POST", `/api/projects/${p.id}/tasks`, body);
+        if (!this.filter.value || this.filter.value === task.status) this.tasks.push(task);
+        this.render();
+        this.form.reset();
+        this.ctx.notices.info(`Task “${task.title}” added.`);
+        this.title.focus();
+      } catch (err) {
+        showFailure(this.error, err, "Could not add the task.");
+      }
+    });
   }
 }

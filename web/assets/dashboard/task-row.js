@@ -2,7 +2,8 @@
 // own with `PATCH /api/tasks/{id}`; **Delete** removes the task.
 
 import { api } from "../core/api.js";
-import { h, numberOrNull, options } from "../core/dom.js";
+import { h, options } from "../core/dom.js";
+import { nonNegativeOrNull } from "../core/forms.js";
 import { showFailure } from "../shell/notices.js";
 import { PRIORITY, TASK_STATUS } from "./choices.js";
 
@@ -91,8 +92,8 @@ export function taskRow(t, ctx, { onSaved, onDeleted }) {
   );
   f.due.addEventListener("change", () => save(f.due, f.due.value || null, () => (f.due.value = t.due_date || "")));
   f.estimate.addEventListener("change", () => {
-    const v = numberOrNull(f.estimate);
-    if (Number.isNaN(v) || (v !== null && v < 0)) {
+    const v = nonNegativeOrNull(f.estimate);
+    if (Number.isNaN(v)) {
       err.textContent = "The estimate must be a number of hours, 0 or more.";
       f.estimate.value = t.estimate_hours ?? "";
       return;
