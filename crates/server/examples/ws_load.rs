@@ -202,9 +202,14 @@ where
     }
 }
 
-/// CPU ticks of the server and of this process at one moment.
-fn cpu_now(server: Option<u32>) -> (Option<u64>, Option<u64>) {
-    (server.and_then(cpu_ticks), cpu_ticks(std::process::id()))
+/// CPU ticks of the server and of this process, and the server threads'
+/// total run-queue wait, at one moment.
+fn cpu_now(server: Option<u32>) -> (Option<u64>, Option<u64>, Option<u64>) {
+    (
+        server.and_then(cpu_ticks),
+        cpu_ticks(std::process::id()),
+        server.and_then(runqueue_wait_ns),
+    )
 }
 
 /// Percent of one core between two tick counts over `wall` seconds.
@@ -246,23 +251,29 @@ async fn main() {
     );
     // CPU over the sending phase only: from the barrier to the moment the
     // last session sends its last packet (the stagger is under 1 s).
-    let (server0, client0) = cpu_now(a.server_pid);
+    let (server0, client0, wait0) = cpu_now(a.server_pid);
     tokio::time::sleep(run_for).await;
-    let (server1, client1) = cpu_now(a.server_pid);
+    let (server1, client1, wait1) = cpu_now(a.server_pid);
     let window = started.elapsed().as_secs_f64();
     for t in tasks {
         let _ = t.await;
     }
-    report(&a, &totals, window, (server0, server1), (client0, client1));
+    let cpu = Cpu {
+        server: (server0, server1),
+        client: (client0, client1),
+        server_wait: (wait0, wait1),
+    };
+    report(&a, &totals, window, &cpu);
 }
 
-fn report(
-    a: &Args,
-    totals: &Totals,
-    window: f64,
+/// Counters read at the start and the end of the sending phase.
+struct Cpu {
     server: (Option<u64>, Option<u64>),
     client: (Option<u64>, Option<u64>),
-) {
+    server_wait: (Option<u64>, Option<u64>),
+}
+
+fn report(a: &Args, totals: &Totals, window: f64, cpu: &Cpu) {
     let mut l = totals.latencies.lock().unwrap().clone();
     l.sort_by(f64::total_cmp);
     let pct = |p: f64| {
@@ -271,7 +282,14 @@ fn report(
             .unwrap_or(f64::NAN)
     };
     let sent = totals.sent.load(Ordering::Relaxed);
-    let server_cpu = share(server.0, server.1, window);
+    let server_cpu = share(cpu.server.0, cpu.server.1, window);
+    // Time the server's threads were runnable but waited for a CPU (host
+    // contention), in percent of one core like the CPU shares.
+    let server_wait = cpu
+        .server_wait
+        .0
+        .zip(cpu.server_wait.1)
+        .map(|(w0, w1)| 100.0 * w1.saturating_sub(w0) as f64 / 1e9 / window);
     let out = json!({
         "sessions": a.sessions,
         "sending_seconds": window,
@@ -286,7 +304,8 @@ fn report(
         "errors": totals.errors.load(Ordering::Relaxed),
         "server_cpu_percent_of_one_core": server_cpu,
         "server_cpu_us_per_packet": server_cpu.map(|c| c / 100.0 * 1e6 * window / sent.max(1) as f64),
-        "client_cpu_percent_of_one_core": share(client.0, client.1, window),
+        "server_runqueue_wait_percent_of_one_core": server_wait,
+        "client_cpu_percent_of_one_core": share(cpu.client.0, cpu.client.1, window),
         "cpus": std::thread::available_parallelism().map_or(1, |n| n.get()),
     });
     println!("{out}");
@@ -294,6 +313,26 @@ fn report(
 
 /// Clock ticks per second of `/proc/<pid>/stat` (USER_HZ, 100 on Linux).
 const TICKS_PER_SECOND: f64 = 100.0;
+
+/// Sum over a process's threads of the time they spent runnable but waiting
+/// for a CPU (`/proc/<pid>/task/*/schedstat`, second field, nanoseconds).
+fn runqueue_wait_ns(pid: u32) -> Option<u64> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    let mut total = 0u64;
+    for task in tasks.flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("schedstat")) else {
+            continue;
+        };
+        if let Some(wait) = stat
+            .split_whitespace()
+            .nth(1)
+            .and_then(|w| w.parse::<u64>().ok())
+        {
+            total += wait;
+        }
+    }
+    Some(total)
+}
 
 /// utime + stime of a process (all its threads), in clock ticks.
 fn cpu_ticks(pid: u32) -> Option<u64> {
