@@ -18,6 +18,7 @@
 # Needs perf (Debian linux-perf), valgrind and inferno (installed with
 # `cargo install inferno` when missing). Tunables: PROFILE_SECONDS (10),
 # PROFILE_CALLGRIND_SECONDS (15), PROFILE_TOKEN (login | session),
+# PROFILE_MINWIDTH (2: frames narrower than 2 px are left out of the SVG),
 # BENCH_POSTGRES_URL / TEST_POSTGRES_URL, BENCH_PORT (18400).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -80,7 +81,7 @@ perf record -q -e cpu-clock -F 497 --call-graph dwarf,32768 -p "$SERVER_PID" \
     -o "$WORK/perf.data" -- sleep "$PERF_SECONDS" >/dev/null 2>&1
 wait "$WRK_PID"
 perf script -i "$WORK/perf.data" 2>/dev/null | inferno-collapse-perf >"$OUT/list.folded"
-inferno-flamegraph --title "GET /api/projects, $BACKEND, $(git rev-parse --short HEAD)" \
+inferno-flamegraph --minwidth "${PROFILE_MINWIDTH:-2}" --title "GET /api/projects, $BACKEND, $(git rev-parse --short HEAD)" \
     <"$OUT/list.folded" >"$OUT/flame-list.svg"
 
 # Share of samples (weighted) whose stack contains a frame matching each
