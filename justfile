@@ -31,16 +31,23 @@ eval-keystrokes:
 eval-mouse:
     cargo run --release -p behavior-eval -- mouse --data ../shared/data/balabit-mouse-dev --json
 
-# REST throughput: authenticated GET /api/projects vs GET /health, SQLite and PostgreSQL (wrk).
-bench-api:
-    bash scripts/bench-api.sh
+# REST throughput against a plain actix-web hello-world started in the same run:
+# /health, authenticated project and task lists and a task PATCH, on SQLite and
+# PostgreSQL (wrk -t2 -c32; medians of `rounds` rounds of `duration` per target).
+bench-api rounds="3" duration="5s":
+    BENCH_ROUNDS={{rounds}} BENCH_DURATION={{duration}} bash scripts/bench-api.sh
 
-# Websocket load benchmark (comes with the realtime work).
-# N concurrent monitored sessions (default 1000), one typed sentence per
-# second each, for SECONDS (default 30): packet→risk latency and server CPU.
+# Websocket load benchmark: N concurrent monitored sessions (default 1000),
+# one typed sentence per second each, for SECONDS (default 30): packet→risk
+# latency and the CPU of server and load generator.
 # BENCH_DATABASE_URL=postgres://… runs it on PostgreSQL.
 bench-ws sessions="1000" seconds="30":
     bash scripts/bench-ws.sh {{sessions}} {{seconds}}
+
+# CPU profile of the authenticated GET /api/projects under wrk load (perf
+# flame graph and callgrind instructions per request) into target/profile-api.
+profile-api backend="sqlite":
+    bash scripts/profile-api.sh {{backend}}
 
 # Regenerate docs/openapi.json from a freshly started server.
 docs-openapi:

@@ -1,204 +1,181 @@
 #!/usr/bin/env bash
-# REST throughput benchmark: authenticated `GET /api/projects` against the
-# trivial `GET /health`, measured in the same run with wrk, on a fresh SQLite
-# file and on a fresh PostgreSQL database.
+# REST throughput benchmark against a true baseline. In one run it starts
+#   - a plain actix-web hello-world (`crates/server/examples/hello.rs`,
+#     `GET /health` answering a small JSON object, no database),
+#   - the release server on a fresh SQLite file,
+#   - the release server on a fresh PostgreSQL database (created and dropped
+#     through psql),
+# all at the same time and with the same (default) worker count, and measures
+# with wrk, round after round, every target back to back:
+#   hello-world /health; per backend: /health (pings the database), the
+#   authenticated `GET /api/projects` (5 projects), `GET
+#   /api/projects/{id}/tasks` (5 tasks) and `PATCH /api/tasks/{id}` (wrk Lua
+#   script). It prints the median req/s of every target, its ratio to the
+#   hello-world and to the same database's /health, as a table and as
+#   `bench-api key=value` lines.
 #
-#   bash scripts/bench-api.sh            (or: just bench-api)
+#   bash scripts/bench-api.sh            (or: just bench-api [rounds] [duration])
 #
-# Tunables (environment): BENCH_DURATION (10s), BENCH_THREADS (2),
-# BENCH_CONNECTIONS (32), BENCH_PROJECTS (5), BENCH_BACKENDS ("sqlite postgres"),
-# BENCH_PORT (a free one from 18300), BENCH_POSTGRES_URL (default TEST_POSTGRES_URL or
-# postgres://postgres@127.0.0.1:5432/postgres; its user must be allowed to
-# create databases). The goal: the authenticated list reaches at least 40 %
-# of the trivial endpoint's requests/s.
+# Tunables (environment): BENCH_ROUNDS (3), BENCH_DURATION (5s per target and
+# round), BENCH_THREADS (2), BENCH_CONNECTIONS (32), BENCH_PROJECTS (5),
+# BENCH_TASKS (5), BENCH_BACKENDS ("sqlite postgres"), BENCH_TOKEN (login |
+# session: a plain login token, or a monitored-session token as the pages
+# use, whose session row is checked on every request), BENCH_POSTGRES_URL
+# (default TEST_POSTGRES_URL or postgres://postgres@127.0.0.1:5432/postgres;
+# its user must be allowed to create databases), BENCH_PORT (first port to
+# try, 18300). Goals of issue 14: SQLite list >= 40 % of the hello-world,
+# PostgreSQL list >= 80 % of the PostgreSQL /health.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-DURATION="${BENCH_DURATION:-10s}"
+ROUNDS="${BENCH_ROUNDS:-3}"
+DURATION="${BENCH_DURATION:-5s}"
 THREADS="${BENCH_THREADS:-2}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 PROJECTS="${BENCH_PROJECTS:-5}"
+TASKS="${BENCH_TASKS:-5}"
 BACKENDS="${BENCH_BACKENDS:-sqlite postgres}"
-# a free port (nothing accepts connections on it), unless one is given
-free_port() {
-    local p
-    for p in $(seq 18300 18399); do
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-            echo "$p"
-            return 0
-        fi
-    done
-    return 1
-}
-PORT="${BENCH_PORT:-$(free_port)}"
+TOKEN_KIND="${BENCH_TOKEN:-login}"
+FIRST_PORT="${BENCH_PORT:-18300}"
 PG_ADMIN_URL="${BENCH_POSTGRES_URL:-${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}}"
-BASE="http://127.0.0.1:${PORT}"
+TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 
-die() {
-    echo "bench-api: $*" >&2
-    exit 1
-}
+NAME=bench-api
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS must be a positive integer"
+case "$TOKEN_KIND" in login | session) ;; *) die "BENCH_TOKEN must be login or session" ;; esac
 
-# --- tools ---------------------------------------------------------------
-if ! command -v wrk >/dev/null 2>&1; then
-    echo "bench-api: installing wrk (Debian package)"
-    SUDO=()
-    [ "$(id -u)" -ne 0 ] && SUDO=(sudo)
-    command -v apt-get >/dev/null 2>&1 || die "wrk is not installed and apt-get is not available"
-    DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq wrk </dev/null \
-        || { DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get update -qq </dev/null \
-             && DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq wrk </dev/null; } \
-        || die "could not install wrk"
-fi
+need_wrk
 command -v curl >/dev/null 2>&1 || die "curl is required"
 
-echo "bench-api: building the release server"
-cargo build --release -q -p workspace-server
-BIN="${CARGO_TARGET_DIR:-target}/release/workspace-server"
+echo "bench-api: building the release server and the hello-world baseline"
+cargo build --release -q -p workspace-server --bin workspace-server --example hello
+BIN="$TARGET_DIR/release/workspace-server"
+HELLO="$TARGET_DIR/release/examples/hello"
 [ -x "$BIN" ] || die "no server binary at $BIN"
-
-if curl -s -o /dev/null "$BASE/health"; then
-    die "something already answers on port $PORT; set BENCH_PORT"
-fi
+[ -x "$HELLO" ] || die "no hello-world binary at $HELLO"
 
 WORK="$(mktemp -d -t bench-api.XXXXXX)"
-SERVER_PID=""
-PG_DB=""
-
-stop_server() {
-    if [ -n "$SERVER_PID" ]; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-        SERVER_PID=""
-    fi
-}
-drop_pg_db() {
-    if [ -n "$PG_DB" ]; then
-        psql "$PG_ADMIN_URL" -qAt -c "DROP DATABASE IF EXISTS \"$PG_DB\"" >/dev/null </dev/null || true
-        PG_DB=""
-    fi
-}
+PIDS=()
+NEXT_PORT="$FIRST_PORT"
 cleanup() {
-    stop_server
-    drop_pg_db
+    stop_all
+    drop_pg_db "$PG_ADMIN_URL"
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-# --- helpers -------------------------------------------------------------
-start_server() { # $1 = backend, then VAR=value settings for the server
-    local log="$WORK/server-$1.log"
-    shift
-    env HOST=127.0.0.1 PORT="$PORT" \
-        APP_ENV=development \
-        JWT_SECRET_KEY="bench-only-secret-not-for-production-0123456789" \
-        BCRYPT_COST=4 RUST_LOG=warn \
-        GLOBAL_TRAIN_INTERVAL_SECONDS=0 \
-        "$@" "$BIN" >"$log" 2>&1 &
-    SERVER_PID=$!
-    for _ in $(seq 1 100); do
-        if curl -sf -o /dev/null "$BASE/health"; then
-            return 0
-        fi
-        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$log" >&2; die "the server exited at start-up"; }
-        sleep 0.1
-    done
-    cat "$log" >&2
-    die "the server did not answer /health within 10 s"
+# Targets: one line each in $WORK/targets: name|backend|method|URL|token|script
+TARGETS="$WORK/targets"
+: >"$TARGETS"
+add_target() { echo "$1|$2|$3|$4|${5:-}|${6:-}" >>"$TARGETS"; }
+
+PATCH_BODY='{"status":"in_progress","estimate_hours":3.5}'
+add_backend_targets() { # $1 backend, $2 base URL (after seed)
+    local lua="$WORK/patch-$1.lua"
+    printf 'wrk.method = "PATCH"\nwrk.body = %s\nwrk.headers["Content-Type"] = "application/json"\n' \
+        "'$PATCH_BODY'" >"$lua"
+    request PATCH "$2/api/tasks/$TASK_ID" "$PATCH_BODY" "$TOKEN" >/dev/null \
+        || die "$1: PATCH /api/tasks/$TASK_ID failed"
+    add_target "$1.health" "$1" GET "$2/health"
+    add_target "$1.projects" "$1" GET "$2/api/projects" "$TOKEN"
+    add_target "$1.tasks" "$1" GET "$2/api/projects/$PROJECT_ID/tasks" "$TOKEN"
+    add_target "$1.patch" "$1" PATCH "$2/api/tasks/$TASK_ID" "$TOKEN" "$lua"
 }
 
-post_json() { # $1 path, $2 body, $3 token (optional) → body on stdout; fails unless 2xx
-    local auth=()
-    [ -n "${3:-}" ] && auth=(-H "Authorization: Bearer $3")
-    curl -sf -X POST "$BASE$1" -H 'Content-Type: application/json' "${auth[@]}" -d "$2"
-}
-
-# wrk → requests/s; fails when any response was not 2xx/3xx
-run_wrk() { # $1 label, $2 path, $3 token (optional)
-    local out auth=()
-    [ -n "${3:-}" ] && auth=(-H "Authorization: Bearer $3")
-    out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${auth[@]}" "$BASE$2")"
-    {
-        echo "--- $1: GET $2"
-        echo "$out"
-    } >>"$WORK/wrk.log"
-    if grep -q 'Non-2xx or 3xx responses' <<<"$out"; then
+run_wrk() { # $1 duration, target fields... → "req/s p99_ms"; fails on any non-2xx
+    local duration="$1" name="$2" method="$4" url="$5" token="${6:-}" script="${7:-}" out args=()
+    [ -n "$token" ] && args+=(-H "Authorization: Bearer $token")
+    [ -n "$script" ] && args+=(-s "$script")
+    out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --latency "${args[@]}" "$url" </dev/null)"
+    printf -- '--- %s: %s %s\n%s\n' "$name" "$method" "$url" "$out" >>"$WORK/wrk.log"
+    if grep -q -e 'Non-2xx or 3xx responses' -e 'Socket errors' <<<"$out"; then
         echo "$out" >&2
-        die "$1: GET $2 got non-2xx answers"
+        die "$name: $method $url got errors"
     fi
-    awk '/^Requests\/sec:/ {print $2}' <<<"$out"
+    awk '/^Requests\/sec:/ {r=$2}
+         $1=="99%" {v=$2; u=v; gsub(/[0-9.]/,"",u); sub(/[a-z]+$/,"",v);
+                    m=(u=="us")?0.001:(u=="s")?1000:1; p=v*m}
+         END {printf "%s %.2f\n", r, p}' <<<"$out"
 }
 
-latency_p99() { # from the last wrk output of label $1
-    awk -v l="--- $1:" 'index($0,l)==1 {f=1; next} /^--- / {f=0} f && $1=="99%" {v=$2} END {print v}' "$WORK/wrk.log"
+median() { # numbers on stdin → median
+    sort -g | awk '{a[NR]=$1} END {if (NR==0) {print "nan"} else if (NR%2) {print a[(NR+1)/2]} else {print (a[NR/2]+a[NR/2+1])/2}}'
 }
 
-RESULTS=()
+# --- start everything ----------------------------------------------------
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+free_port
+"$HELLO" --port "$PORT" >"$WORK/hello.log" 2>&1 &
+PIDS+=($!)
+wait_health "http://127.0.0.1:$PORT" "$!" "$WORK/hello.log"
+echo "bench-api: hello-world on port $PORT (pid $!)"
+add_target hello.health hello GET "http://127.0.0.1:$PORT/health"
 
-bench_backend() { # $1 = sqlite | postgres
-    local backend="$1" extra=()
+for backend in $BACKENDS; do
     case "$backend" in
-        sqlite)
-            extra=(DATABASE_URL= DB_PATH="$WORK/bench.db")
-            ;;
+        sqlite) start_server sqlite DATABASE_URL= DB_PATH="$WORK/bench.db" ;;
         postgres)
-            command -v psql >/dev/null 2>&1 || die "psql is required for the PostgreSQL run"
-            PG_DB="bench_api_$$_$(date +%s)"
-            psql "$PG_ADMIN_URL" -qAt -c "CREATE DATABASE \"$PG_DB\"" >/dev/null </dev/null \
-                || die "cannot create database $PG_DB through $PG_ADMIN_URL"
-            # same server and credentials, other database name
-            local url="${PG_ADMIN_URL%%\?*}"
-            url="${url%/*}/$PG_DB"
-            extra=(DATABASE_URL="$url")
+            create_pg_db "$PG_ADMIN_URL"
+            start_server postgres DATABASE_URL="$PG_URL"
             ;;
         *) die "unknown backend $backend" ;;
     esac
-
-    echo
-    echo "=== $backend ==="
-    start_server "$backend" "${extra[@]}"
-
-    local user="bench_user" pass="bench-password-1" token i
-    post_json /api/register "{\"username\":\"$user\",\"password\":\"$pass\"}" >/dev/null \
-        || die "register failed"
-    token="$(post_json /api/login "{\"username\":\"$user\",\"password\":\"$pass\"}" \
-        | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')"
-    [ -n "$token" ] || die "login failed"
-    for i in $(seq 1 "$PROJECTS"); do
-        post_json /api/projects "{\"name\":\"Project $i\",\"client\":\"Client $i\",\"hourly_rate\":85.5,\"due_date\":\"2027-01-3$((i % 2))\"}" "$token" >/dev/null \
-            || die "creating project $i failed"
-    done
-    local count
-    count="$(curl -sf "$BASE/api/projects" -H "Authorization: Bearer $token" | grep -o '"id":' | wc -l)"
-    [ "$count" -eq "$PROJECTS" ] || die "expected $PROJECTS projects in the list, got $count"
-
-    # warm-up (pool connections, caches), not measured
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "$BASE/health" >/dev/null
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -H "Authorization: Bearer $token" "$BASE/api/projects" >/dev/null
-
-    local health list ratio
-    health="$(run_wrk "$backend health" /health)"
-    list="$(run_wrk "$backend projects" /api/projects "$token")"
-    ratio="$(awk -v a="$list" -v b="$health" 'BEGIN {printf "%.0f", 100 * a / b}')"
-    printf '%-8s GET /health        %10s req/s  (p99 %s)\n' "$backend" "$health" "$(latency_p99 "$backend health")"
-    printf '%-8s GET /api/projects  %10s req/s  (p99 %s)\n' "$backend" "$list" "$(latency_p99 "$backend projects")"
-    printf '%-8s ratio list/health  %9s %%\n' "$backend" "$ratio"
-    RESULTS+=("$(printf '| %s | %s | %s | %s %% |' "$backend" "$health" "$list" "$ratio")")
-
-    stop_server
-    [ "$backend" = postgres ] && drop_pg_db
-    return 0
-}
-
-echo "bench-api: wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $PROJECTS projects, BCRYPT_COST=4, RUST_LOG=warn"
-for b in $BACKENDS; do
-    bench_backend "$b"
+    seed "http://127.0.0.1:$PORT" "$PROJECTS" "$TASKS" "$TOKEN_KIND"
+    add_backend_targets "$backend" "http://127.0.0.1:$PORT"
 done
 
+echo "bench-api: wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds, $PROJECTS projects," \
+    "$TASKS tasks, $TOKEN_KIND token, BCRYPT_COST=4, RUST_LOG=warn; load before: $LOAD_BEFORE"
+# warm-up (pool connections, caches, page cache), not measured
+while IFS='|' read -r -a t; do
+    run_wrk 1s "${t[@]}" >/dev/null
+done <"$TARGETS"
+
+RESULTS="$WORK/results" # name round rps p99
+: >"$RESULTS"
+for round in $(seq 1 "$ROUNDS"); do
+    while IFS='|' read -r -a t; do
+        run_wrk "$DURATION" "${t[@]}" >"$WORK/one"
+        read -r rps p99 <"$WORK/one"
+        echo "${t[0]} $round $rps $p99" >>"$RESULTS"
+    done <"$TARGETS"
+    echo "bench-api: round $round of $ROUNDS done (load $(cut -d' ' -f1 /proc/loadavg))"
+done
+LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+# --- report --------------------------------------------------------------
+med_of() { awk -v n="$1" -v c="$2" '$1==n {print $c}' "$RESULTS" | median; }
+rounds_of() { awk -v n="$1" '$1==n {printf "%s%.0f", (k++ ? "," : ""), $3}' "$RESULTS"; }
+pct() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.0f", 100 * a / b; else print "-"}'; }
+
+HELLO_RPS="$(med_of hello.health 3)"
+COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+git diff --quiet HEAD 2>/dev/null || COMMIT="$COMMIT+dirty"
 echo
-echo "| backend | GET /health req/s | GET /api/projects req/s | list / health |"
-echo "|---|---|---|---|"
-printf '%s\n' "${RESULTS[@]}"
+echo "| target | req/s (median) | rounds | p99 ms | vs hello-world | vs same-db /health |"
+echo "|---|---|---|---|---|---|"
+LINES=()
+while IFS='|' read -r name backend method url _; do
+    path="/${url#http://*/}"
+    rps="$(med_of "$name" 3)"
+    p99="$(med_of "$name" 4)"
+    health="$(med_of "$backend.health" 3)"
+    vs_hello="$(pct "$rps" "$HELLO_RPS")"
+    vs_health="-" vs_health_cell="-"
+    if [ "$backend" != hello ] && [ "$name" != "$backend.health" ]; then
+        vs_health="$(pct "$rps" "$health")"
+        vs_health_cell="$vs_health %"
+    fi
+    printf '| %s %s %s | %.0f | %s | %s | %s %% | %s |\n' "$backend" "$method" "$path" "$rps" \
+        "$(rounds_of "$name")" "$p99" "$vs_hello" "$vs_health_cell"
+    LINES+=("bench-api target=$name method=$method path=$path rps=$(printf '%.0f' "$rps") rounds=$(rounds_of "$name") p99_ms=$p99 pct_of_hello=$vs_hello pct_of_db_health=$vs_health")
+done <"$TARGETS"
 echo
-echo "(goal: list / health >= 40 %; host: $(nproc) CPUs, wrk and server on the same machine)"
+printf '%s\n' "${LINES[@]}"
+echo "bench-api commit=$COMMIT date=$(date -u +%FT%TZ) cpus=$(nproc) rounds=$ROUNDS duration=$DURATION threads=$THREADS connections=$CONNECTIONS token=$TOKEN_KIND load_before=\"$LOAD_BEFORE\" load_after=\"$LOAD_AFTER\""
+echo
+echo "(goals: SQLite list >= 40 % of hello-world, PostgreSQL list >= 80 % of its /health;" \
+    "wrk and the servers share this machine's $(nproc) CPUs)"
