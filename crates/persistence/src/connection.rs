@@ -27,7 +27,7 @@ pub const SQLITE_BUSY_TIMEOUT_MS: u32 = 5000;
 /// several server instances starting at once migrate one after the other.
 const MIGRATION_LOCK_KEY: i64 = 0x5753_504d_4947; // "WSPMIG"
 
-pub use multi::DbConnection;
+pub use multi::{DbConnection, MultiBackend};
 
 // The derive generates public helper items (the `MultiBackend` type and its
 // plumbing) next to the enum; keep them in their own module.
