@@ -78,6 +78,43 @@ fn spawn_server(db: &TestDb, realtime_only: bool) -> Proc {
     Proc { child, addr, log }
 }
 
+/// Registers `username` on the instance at `base` and opens a monitored
+/// session: (its token, its session id, the bootstrap admin's token).
+async fn session_and_admin(
+    client: &reqwest::Client,
+    base: &str,
+    username: &str,
+) -> (String, String, String) {
+    let post = |path: &str, body: serde_json::Value| {
+        client.post(format!("{base}{path}")).json(&body).send()
+    };
+    let creds = json!({"username": username, "password": "password-123"});
+    let registered = post("/api/register", creds.clone()).await.unwrap();
+    assert_eq!(registered.status(), StatusCode::CREATED);
+    let b: serde_json::Value = post("/api/start-session", creds)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = b["access_token"].as_str().unwrap().to_owned();
+    let sid = b["session_id"].as_str().unwrap().to_owned();
+    let admin: serde_json::Value = post(
+        "/api/login",
+        json!({"username": ADMIN.0, "password": ADMIN.1}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    (
+        token,
+        sid,
+        admin["access_token"].as_str().unwrap().to_owned(),
+    )
+}
+
 async fn termination_crosses_instances(backend: Backend) {
     let db = match backend {
         Backend::Sqlite => TestDb::sqlite(),
@@ -88,50 +125,9 @@ async fn termination_crosses_instances(backend: Backend) {
     };
     let main = spawn_server(&db, false);
     let rt = spawn_server(&db, true);
-    // A client for the main instance, through the usual helpers.
     let app_url = format!("http://{}", main.addr);
     let client = reqwest::Client::new();
-    let post = |path: &str, token: Option<&str>, body: serde_json::Value| {
-        let mut req = client.post(format!("{app_url}{path}")).json(&body);
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        req.send()
-    };
-    assert_eq!(
-        post(
-            "/api/register",
-            None,
-            json!({"username": "kate", "password": "password-123"})
-        )
-        .await
-        .unwrap()
-        .status(),
-        StatusCode::CREATED
-    );
-    let b: serde_json::Value = post(
-        "/api/start-session",
-        None,
-        json!({"username": "kate", "password": "password-123"}),
-    )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let token = b["access_token"].as_str().unwrap().to_owned();
-    let sid = b["session_id"].as_str().unwrap().to_owned();
-    let admin: serde_json::Value = post(
-        "/api/login",
-        None,
-        json!({"username": ADMIN.0, "password": ADMIN.1}),
-    )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let admin = admin["access_token"].as_str().unwrap().to_owned();
+    let (token, sid, admin) = session_and_admin(&client, &app_url, "kate").await;
 
     // The realtime instance serves /health and the websocket only.
     let health: serde_json::Value = client
@@ -249,39 +245,7 @@ async fn postgres_profile_reset_crosses_processes() {
     let rt = spawn_server(&db, true);
     let app_url = format!("http://{}", main.addr);
     let client = reqwest::Client::new();
-    let post = |path: &str, token: Option<&str>, body: serde_json::Value| {
-        let mut req = client.post(format!("{app_url}{path}")).json(&body);
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        req.send()
-    };
-    let creds = json!({"username": "rhea", "password": "password-123"});
-    assert_eq!(
-        post("/api/register", None, creds.clone())
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::CREATED
-    );
-    let session: serde_json::Value = post("/api/start-session", None, creds)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = session["access_token"].as_str().unwrap().to_owned();
-    let admin: serde_json::Value = post(
-        "/api/login",
-        None,
-        json!({"username": ADMIN.0, "password": ADMIN.1}),
-    )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let admin = admin["access_token"].as_str().unwrap().to_owned();
+    let (token, _, admin) = session_and_admin(&client, &app_url, "rhea").await;
 
     let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws/behavioral", rt.addr))
         .await
@@ -293,13 +257,12 @@ async fn postgres_profile_reset_crosses_processes() {
         ws_packet(&mut ws, seq, wire_events(&typist.sentence(9), 0.0), 1500).await;
     }
 
-    let resp = post(
-        "/api/admin/users/rhea/profile/reset",
-        Some(&admin),
-        json!({}),
-    )
-    .await
-    .unwrap();
+    let resp = client
+        .post(format!("{app_url}/api/admin/users/rhea/profile/reset"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::NO_CONTENT);
     let mut fresh = Vec::new();
     while fresh.len() < 2 {
