@@ -39,7 +39,7 @@ mod multi {
     /// One connection to either backend. Use it as any diesel connection;
     /// where SQL must differ per backend, match on the variant (this crate
     /// does so in [`crate::behavior::upsert_profile`],
-    /// [`crate::users::change_role`] and [`crate::transaction`]).
+    /// [`crate::users::change_role`] and [`transaction`](super::transaction)).
     #[derive(diesel::MultiConnection)]
     pub enum DbConnection {
         /// A PostgreSQL connection.

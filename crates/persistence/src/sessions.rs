@@ -50,8 +50,8 @@ struct InsertSession {
 }
 
 /// Records a new live session with id `id`.
-/// [`crate::PersistenceError::Conflict`] if the id exists,
-/// [`crate::PersistenceError::ForeignKeyViolation`] for an unknown user.
+/// [`crate::error::PersistenceError::Conflict`] if the id exists,
+/// [`crate::error::PersistenceError::ForeignKeyViolation`] for an unknown user.
 pub fn create(
     conn: &mut DbConnection,
     id: SessionId,
