@@ -1,13 +1,14 @@
 //! JSON Web Tokens, HS256 only.
 
-use crate::{AuthError, JwtSecret};
+use crate::error::AuthError;
+use crate::secret::JwtSecret;
 use chrono::Utc;
 use jsonwebtoken::{
     decode, encode, errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, Validation,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-use workspace_domain::Role;
+use workspace_domain::{Role, SessionId, UserId};
 
 /// The claims of an access token (see `api.md`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,13 +32,17 @@ pub struct Claims {
 
 impl Claims {
     /// The user id, when `sub` is a valid one.
-    pub fn user_id(&self) -> Option<i64> {
+    pub fn user_id(&self) -> Option<UserId> {
         self.sub.parse().ok()
     }
 
-    /// The monitored session id, when present and a valid UUID.
-    pub fn session_id(&self) -> Option<Uuid> {
-        self.sid.as_deref().and_then(|s| Uuid::parse_str(s).ok())
+    /// The monitored session: `Ok(None)` without `sid`, `Err` when `sid` is
+    /// not a UUID (a token no server issued).
+    pub fn session_id(&self) -> Result<Option<SessionId>, AuthError> {
+        self.sid
+            .as_deref()
+            .map(|s| s.parse().map_err(|_| AuthError::InvalidToken))
+            .transpose()
     }
 }
 
@@ -75,10 +80,10 @@ impl JwtKeys {
     /// Issues a token for a user, bound to a monitored session when `sid` is set.
     pub fn issue(
         &self,
-        user_id: i64,
+        user_id: UserId,
         username: &str,
         role: Role,
-        sid: Option<Uuid>,
+        sid: Option<SessionId>,
     ) -> Result<(String, Claims), AuthError> {
         let now = Utc::now().timestamp();
         let claims = Claims {
@@ -130,18 +135,27 @@ mod tests {
     #[test]
     fn issue_and_verify() {
         let k = keys();
-        let sid = Uuid::new_v4();
-        let (token, claims) = k.issue(7, "alice", Role::User, Some(sid)).unwrap();
+        let sid = SessionId::random();
+        let (token, claims) = k
+            .issue(UserId::new(7), "alice", Role::User, Some(sid))
+            .unwrap();
         let back = k.verify(&token).unwrap();
         assert_eq!(back, claims);
-        assert_eq!(back.user_id(), Some(7));
-        assert_eq!(back.session_id(), Some(sid));
+        assert_eq!(back.user_id(), Some(UserId::new(7)));
+        assert_eq!(back.session_id().unwrap(), Some(sid));
+        let odd = Claims {
+            sid: Some("not-a-uuid".into()),
+            ..back
+        };
+        assert!(odd.session_id().is_err());
         assert_eq!(back.exp - back.iat, 3600);
     }
 
     #[test]
     fn other_secret_is_rejected() {
-        let (token, _) = keys().issue(1, "a", Role::Admin, None).unwrap();
+        let (token, _) = keys()
+            .issue(UserId::new(1), "a", Role::Admin, None)
+            .unwrap();
         let other = JwtKeys::new(&JwtSecret::from_bytes(vec![b'x'; 32]), 3600);
         assert!(matches!(other.verify(&token), Err(AuthError::InvalidToken)));
     }
@@ -166,7 +180,7 @@ mod tests {
     #[test]
     fn other_algorithms_and_none_are_rejected() {
         let k = keys();
-        let (token, claims) = k.issue(1, "a", Role::User, None).unwrap();
+        let (token, claims) = k.issue(UserId::new(1), "a", Role::User, None).unwrap();
         let hs512 = k.sign_raw(&Header::new(Algorithm::HS512), &claims).unwrap();
         assert!(matches!(k.verify(&hs512), Err(AuthError::InvalidToken)));
         // alg "none": header {"alg":"none","typ":"JWT"}, same payload, no signature.
@@ -176,7 +190,7 @@ mod tests {
         assert!(matches!(k.verify("garbage"), Err(AuthError::InvalidToken)));
         // Tampered payload.
         let mut parts: Vec<&str> = token.split('.').collect();
-        let other = k.issue(2, "b", Role::Admin, None).unwrap().0;
+        let other = k.issue(UserId::new(2), "b", Role::Admin, None).unwrap().0;
         let other_payload = other.split('.').nth(1).unwrap().to_owned();
         parts[1] = &other_payload;
         assert!(matches!(

@@ -1,6 +1,6 @@
 //! bcrypt password hashing.
 
-use crate::AuthError;
+use crate::error::AuthError;
 use std::sync::OnceLock;
 use workspace_domain::Password;
 

@@ -1,6 +1,6 @@
 //! Role policy: checks a role against the capability table of the domain.
 
-use crate::AuthError;
+use crate::error::AuthError;
 use workspace_domain::{permissions, Capability, Role};
 
 /// `Ok(())` when the role has the capability, else [`AuthError::Forbidden`].

@@ -1,6 +1,6 @@
 //! Resolution of the JWT signing secret from configuration.
 
-use crate::AuthError;
+use crate::error::AuthError;
 use rand::RngCore;
 
 /// Minimum secret length in production, in bytes.

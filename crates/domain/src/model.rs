@@ -1,6 +1,6 @@
 //! Enumerations of the domain, with their wire names.
 
-use crate::DomainError;
+use crate::error::DomainError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -42,6 +42,21 @@ macro_rules! wire_enum {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = DomainError;
+            fn from_str(value: &str) -> Result<Self, DomainError> {
+                Self::parse(value)
+            }
+        }
+
+        // For database columns that hold the wire name.
+        impl TryFrom<String> for $name {
+            type Error = DomainError;
+            fn try_from(value: String) -> Result<Self, DomainError> {
+                Self::parse(&value)
             }
         }
     };
@@ -107,6 +122,87 @@ wire_enum!(
     }
 );
 
+wire_enum!(
+    /// How serious a security event is.
+    Severity, "severity", {
+        /// Routine.
+        Info => "info",
+        /// Worth a look.
+        Warning => "warning",
+        /// Acted upon.
+        Critical => "critical",
+    }
+);
+
+wire_enum!(
+    /// The kind of a security event (`api.md`, "Security"). A new kind is one
+    /// line here.
+    EventKind, "kind", {
+        /// An account was created.
+        Register => "register",
+        /// A sign-in succeeded.
+        LoginSuccess => "login_success",
+        /// A sign-in failed.
+        LoginFailed => "login_failed",
+        /// Sign-ins of a username are throttled.
+        LoginThrottled => "login_throttled",
+        /// A monitored session started.
+        SessionStarted => "session_started",
+        /// A monitored session ended normally (logout).
+        SessionEnded => "session_ended",
+        /// A monitored session was ended by the server or an analyst.
+        SessionTerminated => "session_terminated",
+        /// A websocket failed to authenticate.
+        WsAuthFailed => "ws_auth_failed",
+        /// Behaviour looked unlike the owner: a challenge was sent.
+        RiskElevated => "risk_elevated",
+        /// Behaviour blocked the session.
+        AnomalyBlocked => "anomaly_blocked",
+        /// The owner answered a challenge.
+        ChallengePassed => "challenge_passed",
+        /// A user's role changed.
+        RoleChanged => "role_changed",
+        /// A behaviour profile finished enrolling.
+        ProfileTrained => "profile_trained",
+        /// A user's behaviour profiles were deleted.
+        ProfileReset => "profile_reset",
+        /// The global behaviour model was trained (or a training was skipped).
+        GlobalModelTrained => "global_model_trained",
+    }
+);
+
+wire_enum!(
+    /// Why a monitored session ended (`monitored_sessions.end_reason`, the
+    /// `terminated` message's `reason`).
+    EndReason, "reason", {
+        /// The owner signed out.
+        Logout => "logout",
+        /// An analyst or admin ended it.
+        Admin => "admin",
+        /// Behaviour reached the block threshold.
+        Anomaly => "anomaly",
+        /// A wrong password answered the challenge.
+        ChallengeFailed => "challenge_failed",
+        /// The challenge was not answered in time.
+        ChallengeTimeout => "challenge_timeout",
+        /// The password was changed from another session.
+        PasswordChanged => "password_changed",
+        /// The account was deleted.
+        AccountDeleted => "account_deleted",
+        /// The owner revoked it from their session list.
+        Revoked => "revoked",
+    }
+);
+
+impl EndReason {
+    /// Whether the end is a termination (not the owner's own sign-out): it
+    /// is stored as `session_terminated` (critical) rather than
+    /// `session_ended`, and counted in the monitor's totals.
+    pub fn is_termination(self) -> bool {
+        !matches!(self, Self::Logout | Self::Revoked)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +221,18 @@ mod tests {
         for p in TaskPriority::ALL {
             assert_eq!(TaskPriority::parse(p.as_str()), Ok(*p));
         }
+        for k in EventKind::ALL {
+            assert_eq!(EventKind::parse(k.as_str()), Ok(*k));
+            assert_eq!(
+                serde_json::to_string(k).unwrap(),
+                format!("\"{}\"", k.as_str())
+            );
+        }
+        for r in EndReason::ALL {
+            assert_eq!(EndReason::try_from(r.as_str().to_owned()), Ok(*r));
+        }
+        assert!(!EndReason::Logout.is_termination());
+        assert!(EndReason::Anomaly.is_termination());
     }
 
     #[test]

@@ -6,13 +6,13 @@
 //! | `analyst` | what `user` may; read every user's projects and tasks; read security events and the realtime monitor; terminate sessions |
 //! | `admin` | everything; change roles |
 
-use crate::Role;
+use crate::{ids::UserId, model::Role};
 
 /// Who is acting: the authenticated user's id and current role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Actor {
     /// The user's id.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// The role, as currently stored.
     pub role: Role,
 }
@@ -29,7 +29,7 @@ pub enum Access {
 }
 
 /// Access to a project (and so to its tasks) owned by `owner_id`.
-pub fn project_access(actor: Actor, owner_id: i64) -> Access {
+pub fn project_access(actor: Actor, owner_id: UserId) -> Access {
     if actor.user_id == owner_id || actor.role == Role::Admin {
         Access::Write
     } else if actor.role == Role::Analyst {
@@ -40,12 +40,12 @@ pub fn project_access(actor: Actor, owner_id: i64) -> Access {
 }
 
 /// Whether the actor may read a project owned by `owner_id`.
-pub fn can_read_project(actor: Actor, owner_id: i64) -> bool {
+pub fn can_read_project(actor: Actor, owner_id: UserId) -> bool {
     project_access(actor, owner_id) >= Access::Read
 }
 
 /// Whether the actor may change a project owned by `owner_id` (or its tasks).
-pub fn can_write_project(actor: Actor, owner_id: i64) -> bool {
+pub fn can_write_project(actor: Actor, owner_id: UserId) -> bool {
     project_access(actor, owner_id) == Access::Write
 }
 
@@ -111,10 +111,10 @@ pub fn would_remove_last_admin(target_current: Role, new_role: Role, admin_count
 mod tests {
     use super::*;
 
-    const OWNER: i64 = 1;
-    const OTHER: i64 = 2;
+    const OWNER: UserId = UserId::new(1);
+    const OTHER: UserId = UserId::new(2);
 
-    fn actor(role: Role, user_id: i64) -> Actor {
+    fn actor(role: Role, user_id: UserId) -> Actor {
         Actor { user_id, role }
     }
 

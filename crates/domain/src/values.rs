@@ -1,7 +1,7 @@
 //! Validated newtypes. Each has a `parse` constructor that is the only way to
 //! build it, so holding one proves the value is valid.
 
-use crate::DomainError;
+use crate::error::DomainError;
 use serde::Serialize;
 use std::fmt;
 

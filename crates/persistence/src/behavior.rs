@@ -8,6 +8,8 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 
+use workspace_domain::{SessionId, UserId};
+
 use crate::connection::DbConnection;
 use crate::error::{PersistenceError, Result};
 use crate::schema::{behavior_profiles, behavior_windows, global_models};
@@ -19,7 +21,8 @@ pub struct ProfileRow {
     /// Id.
     pub id: i64,
     /// User id.
-    pub user_id: i64,
+    #[diesel(deserialize_as = i64)]
+    pub user_id: UserId,
     /// `keystroke` or `mouse`.
     pub modality: String,
     /// `enrolling` or `trained`.
@@ -40,7 +43,7 @@ pub struct ProfileRow {
 #[derive(Debug, Clone, Copy)]
 pub struct NewProfile<'a> {
     /// User id.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// `keystroke` or `mouse`.
     pub modality: &'a str,
     /// `enrolling` or `trained`.
@@ -75,9 +78,9 @@ struct InsertProfile<'a> {
 /// one place that matches on the connection variant and runs the same
 /// statement on the concrete backend.
 pub fn upsert_profile(conn: &mut DbConnection, profile: &NewProfile<'_>) -> Result<ProfileRow> {
-    let now = crate::now_utc();
+    let now = crate::clock::now_utc();
     let row = InsertProfile {
-        user_id: profile.user_id,
+        user_id: profile.user_id.get(),
         modality: profile.modality,
         state: profile.state,
         samples: profile.samples,
@@ -113,11 +116,11 @@ pub fn upsert_profile(conn: &mut DbConnection, profile: &NewProfile<'_>) -> Resu
 /// The profile of a user for one modality, if any.
 pub fn get_profile(
     conn: &mut DbConnection,
-    user_id: i64,
+    user_id: UserId,
     modality: &str,
 ) -> Result<Option<ProfileRow>> {
     Ok(behavior_profiles::table
-        .filter(behavior_profiles::user_id.eq(user_id))
+        .filter(behavior_profiles::user_id.eq(user_id.get()))
         .filter(behavior_profiles::modality.eq(modality))
         .select(ProfileRow::as_select())
         .first(conn)
@@ -125,20 +128,20 @@ pub fn get_profile(
 }
 
 /// All profiles of a user, ordered by modality.
-pub fn get_profiles(conn: &mut DbConnection, user_id: i64) -> Result<Vec<ProfileRow>> {
+pub fn get_profiles(conn: &mut DbConnection, user_id: UserId) -> Result<Vec<ProfileRow>> {
     Ok(behavior_profiles::table
-        .filter(behavior_profiles::user_id.eq(user_id))
+        .filter(behavior_profiles::user_id.eq(user_id.get()))
         .order(behavior_profiles::modality.asc())
         .select(ProfileRow::as_select())
         .load(conn)?)
 }
 
 /// Deletes all profiles of a user (profile reset); returns how many.
-pub fn delete_profiles(conn: &mut DbConnection, user_id: i64) -> Result<usize> {
-    Ok(
-        diesel::delete(behavior_profiles::table.filter(behavior_profiles::user_id.eq(user_id)))
-            .execute(conn)?,
+pub fn delete_profiles(conn: &mut DbConnection, user_id: UserId) -> Result<usize> {
+    Ok(diesel::delete(
+        behavior_profiles::table.filter(behavior_profiles::user_id.eq(user_id.get())),
     )
+    .execute(conn)?)
 }
 
 /// A row of `behavior_windows`: one scored feature window.
@@ -148,7 +151,8 @@ pub struct WindowRow {
     /// Id (increasing with insertion).
     pub id: i64,
     /// User id (the label for global training).
-    pub user_id: i64,
+    #[diesel(deserialize_as = i64)]
+    pub user_id: UserId,
     /// Monitored session id, if any.
     pub session_id: Option<String>,
     /// `keystroke` or `mouse`.
@@ -162,13 +166,12 @@ pub struct WindowRow {
 }
 
 /// Data for [`insert_window`].
-#[derive(Debug, Clone, Copy, Insertable)]
-#[diesel(table_name = behavior_windows)]
+#[derive(Debug, Clone, Copy)]
 pub struct NewWindow<'a> {
     /// User id.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// Monitored session id, if any.
-    pub session_id: Option<&'a str>,
+    pub session_id: Option<SessionId>,
     /// `keystroke` or `mouse`.
     pub modality: &'a str,
     /// Feature vector (JSON).
@@ -177,10 +180,28 @@ pub struct NewWindow<'a> {
     pub risk_score: Option<f64>,
 }
 
+#[derive(Insertable)]
+#[diesel(table_name = behavior_windows)]
+struct InsertWindow<'a> {
+    user_id: i64,
+    session_id: Option<String>,
+    modality: &'a str,
+    features: &'a str,
+    risk_score: Option<f64>,
+    created_at: NaiveDateTime,
+}
+
 /// Stores a feature window, timestamped now; returns its id.
 pub fn insert_window(conn: &mut DbConnection, window: &NewWindow<'_>) -> Result<i64> {
     Ok(diesel::insert_into(behavior_windows::table)
-        .values((window, behavior_windows::created_at.eq(crate::now_utc())))
+        .values(&InsertWindow {
+            user_id: window.user_id.get(),
+            session_id: window.session_id.map(|s| s.to_string()),
+            modality: window.modality,
+            features: window.features,
+            risk_score: window.risk_score,
+            created_at: crate::clock::now_utc(),
+        })
         .returning(behavior_windows::id)
         .get_result(conn)?)
 }
@@ -244,9 +265,9 @@ pub fn prune_windows(conn: &mut DbConnection, modality: &str, keep: i64) -> Resu
 }
 
 /// Deletes all stored windows of a user; returns how many.
-pub fn delete_windows_for_user(conn: &mut DbConnection, user_id: i64) -> Result<usize> {
+pub fn delete_windows_for_user(conn: &mut DbConnection, user_id: UserId) -> Result<usize> {
     Ok(
-        diesel::delete(behavior_windows::table.filter(behavior_windows::user_id.eq(user_id)))
+        diesel::delete(behavior_windows::table.filter(behavior_windows::user_id.eq(user_id.get())))
             .execute(conn)?,
     )
 }
@@ -308,7 +329,7 @@ pub fn insert_global_model(
     model: &NewGlobalModel<'_>,
 ) -> Result<GlobalModelRow> {
     Ok(diesel::insert_into(global_models::table)
-        .values((model, global_models::created_at.eq(crate::now_utc())))
+        .values((model, global_models::created_at.eq(crate::clock::now_utc())))
         .returning(global_models::all_columns)
         .get_result(conn)?)
 }

@@ -27,7 +27,7 @@ pub const SQLITE_BUSY_TIMEOUT_MS: u32 = 5000;
 /// several server instances starting at once migrate one after the other.
 const MIGRATION_LOCK_KEY: i64 = 0x5753_504d_4947; // "WSPMIG"
 
-pub use multi::DbConnection;
+pub use multi::{DbConnection, MultiBackend};
 
 // The derive generates public helper items (the `MultiBackend` type and its
 // plumbing) next to the enum; keep them in their own module.
@@ -39,7 +39,7 @@ mod multi {
     /// One connection to either backend. Use it as any diesel connection;
     /// where SQL must differ per backend, match on the variant (this crate
     /// does so in [`crate::behavior::upsert_profile`],
-    /// [`crate::users::change_role`] and [`crate::transaction`]).
+    /// [`crate::users::change_role`] and [`transaction`](super::transaction)).
     #[derive(diesel::MultiConnection)]
     pub enum DbConnection {
         /// A PostgreSQL connection.

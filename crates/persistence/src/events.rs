@@ -1,27 +1,33 @@
 //! Security events: an append-only audit log, listed newest first.
 
 use chrono::NaiveDateTime;
+use diesel::dsl::IntoBoxed;
 use diesel::prelude::*;
+use workspace_domain::listing::EventSort;
+use workspace_domain::{EventId, EventKind, Page, Paged, SessionId, Severity, Sort, UserId};
 
-use crate::connection::DbConnection;
+use crate::connection::{DbConnection, MultiBackend};
 use crate::error::Result;
+use crate::paging::paged;
 use crate::schema::security_events;
-
-diesel::define_sql_function! {
-    /// SQL `lower()`, available on both backends.
-    fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
-}
+use crate::sql::lower_nullable;
 
 /// A row of `security_events`.
+///
+/// `kind` stays the stored text: another instance running a newer version
+/// may have written a kind this one does not know, and listing must not
+/// fail on it. Writes take an [`EventKind`].
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = security_events)]
 pub struct SecurityEventRow {
     /// Id.
-    pub id: i64,
+    #[diesel(deserialize_as = i64)]
+    pub id: EventId,
     /// Kind, e.g. `login_failed`.
     pub kind: String,
-    /// `info`, `warning` or `critical`.
-    pub severity: String,
+    /// Severity.
+    #[diesel(deserialize_as = String)]
+    pub severity: Severity,
     /// The user concerned; `None` when unknown or since deleted.
     pub user_id: Option<i64>,
     /// The username concerned (kept after the user is deleted).
@@ -47,16 +53,16 @@ impl SecurityEventRow {
 /// Data for [`insert`]. Never put passwords, hashes or tokens in `detail`.
 #[derive(Debug, Clone, Copy)]
 pub struct NewSecurityEvent<'a> {
-    /// Kind, e.g. `login_failed`.
-    pub kind: &'a str,
-    /// `info`, `warning` or `critical`.
-    pub severity: &'a str,
+    /// Kind.
+    pub kind: EventKind,
+    /// Severity.
+    pub severity: Severity,
     /// The user concerned, if known.
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     /// The username concerned, if known.
     pub username: Option<&'a str>,
     /// Monitored session id, if any.
-    pub session_id: Option<&'a str>,
+    pub session_id: Option<SessionId>,
     /// Risk score, if any.
     pub risk_score: Option<f64>,
     /// Detail object (serialised to text).
@@ -70,7 +76,7 @@ struct InsertEvent<'a> {
     severity: &'a str,
     user_id: Option<i64>,
     username: Option<&'a str>,
-    session_id: Option<&'a str>,
+    session_id: Option<String>,
     risk_score: Option<f64>,
     detail: String,
     created_at: NaiveDateTime,
@@ -79,14 +85,14 @@ struct InsertEvent<'a> {
 /// Appends an event, timestamped now.
 pub fn insert(conn: &mut DbConnection, event: &NewSecurityEvent<'_>) -> Result<SecurityEventRow> {
     let row = InsertEvent {
-        kind: event.kind,
-        severity: event.severity,
-        user_id: event.user_id,
+        kind: event.kind.as_str(),
+        severity: event.severity.as_str(),
+        user_id: event.user_id.map(UserId::get),
         username: event.username,
-        session_id: event.session_id,
+        session_id: event.session_id.map(|s| s.to_string()),
         risk_score: event.risk_score,
         detail: serde_json::to_string(event.detail)?,
-        created_at: crate::now_utc(),
+        created_at: crate::clock::now_utc(),
     };
     Ok(diesel::insert_into(security_events::table)
         .values(&row)
@@ -94,42 +100,60 @@ pub fn insert(conn: &mut DbConnection, event: &NewSecurityEvent<'_>) -> Result<S
         .get_result(conn)?)
 }
 
-/// Filters for [`list`]; all optional except `limit`.
+/// Filters for [`list`]; every field narrows the list when set.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EventFilter {
     /// Only events of this username (case-insensitive).
     pub username: Option<String>,
     /// Only events of this kind.
-    pub kind: Option<String>,
+    pub kind: Option<EventKind>,
     /// Only events at or after this time (UTC).
     pub since: Option<NaiveDateTime>,
-    /// At most this many events (values below 1 are treated as 1).
-    pub limit: i64,
-    /// Skip this many (paging).
-    pub offset: i64,
 }
 
-/// Events matching `filter`, newest first (`created_at` desc, then id desc).
-pub fn list(conn: &mut DbConnection, filter: &EventFilter) -> Result<Vec<SecurityEventRow>> {
-    let mut query = security_events::table
-        .order((
-            security_events::created_at.desc(),
-            security_events::id.desc(),
-        ))
-        .limit(filter.limit.max(1))
-        .offset(filter.offset.max(0))
-        .select(SecurityEventRow::as_select())
-        .into_boxed();
+type Filtered<'a> = IntoBoxed<'a, security_events::table, MultiBackend>;
+
+fn filtered(filter: &EventFilter) -> Filtered<'static> {
+    let mut query = security_events::table.into_boxed();
     if let Some(username) = &filter.username {
-        query = query.filter(lower(security_events::username).eq(username.to_lowercase()));
+        query = query.filter(lower_nullable(security_events::username).eq(username.to_lowercase()));
     }
-    if let Some(kind) = &filter.kind {
+    if let Some(kind) = filter.kind {
         query = query.filter(security_events::kind.eq(kind.as_str()));
     }
     if let Some(since) = filter.since {
         query = query.filter(security_events::created_at.ge(since));
     }
-    Ok(query.load(conn)?)
+    query
+}
+
+/// One page of the events matching `filter`, newest first unless `sort`
+/// says otherwise (ties broken by id in the same direction), and how many
+/// match.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &EventFilter,
+    page: Page,
+    sort: Option<Sort<EventSort>>,
+) -> Result<Paged<SecurityEventRow>> {
+    let ascending = sort.is_some_and(|s| s.field == EventSort::CreatedAt && !s.descending);
+    let query = filtered(filter);
+    let query = if ascending {
+        query.order((security_events::created_at.asc(), security_events::id.asc()))
+    } else {
+        query.order((
+            security_events::created_at.desc(),
+            security_events::id.desc(),
+        ))
+    };
+    let items = query
+        .limit(page.limit)
+        .offset(page.offset)
+        .select(SecurityEventRow::as_select())
+        .load(conn)?;
+    paged(items, page, || {
+        Ok(filtered(filter).count().get_result(conn)?)
+    })
 }
 
 /// Number of stored events (all kinds).

@@ -7,7 +7,8 @@
 //! SQLite (one instance) both are no-ops: [`Listener::connect`] answers
 //! `None` and [`publish`] does nothing.
 
-use crate::{DatabaseTarget, DbConnection, PersistenceError, Result};
+use crate::connection::{DatabaseTarget, DbConnection};
+use crate::error::{PersistenceError, Result};
 use diesel::{pg::PgConnection, sql_types::Text, Connection, RunQueryDsl};
 
 /// The channel on which session control messages (termination, verified

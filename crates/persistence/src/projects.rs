@@ -1,24 +1,32 @@
 //! Projects. Every read returns a [`ProjectRecord`]: the row plus the
 //! owner's username, which the API shows as `owner`.
 //!
-//! Lists are ordered by ascending project id (creation order), which is
-//! stable under inserts for offset paging.
+//! Lists are ordered by ascending project id (creation order) unless a
+//! [`Sort`] is given; ties are always broken by id, so offset paging is
+//! stable under inserts.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::{InnerJoin, IntoBoxed};
 use diesel::prelude::*;
+use workspace_domain::listing::ProjectSort;
+use workspace_domain::{Page, Paged, ProjectId, ProjectStatus, Sort, UserId};
 
-use crate::connection::DbConnection;
+use crate::connection::{DbConnection, MultiBackend};
 use crate::error::{PersistenceError, Result};
+use crate::paging::{paged, then_by};
 use crate::schema::{projects, users};
+use crate::sql::lower;
 
 /// A row of `projects`.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = projects)]
 pub struct ProjectRow {
     /// Id.
-    pub id: i64,
+    #[diesel(deserialize_as = i64)]
+    pub id: ProjectId,
     /// Owner's user id.
-    pub owner_id: i64,
+    #[diesel(deserialize_as = i64)]
+    pub owner_id: UserId,
     /// Name.
     pub name: String,
     /// Optional description.
@@ -29,8 +37,9 @@ pub struct ProjectRow {
     pub hourly_rate: Option<f64>,
     /// Optional due date.
     pub due_date: Option<NaiveDate>,
-    /// `active`, `on_hold`, `completed` or `archived`.
-    pub status: String,
+    /// Status.
+    #[diesel(deserialize_as = String)]
+    pub status: ProjectStatus,
     /// Creation time (UTC).
     pub created_at: NaiveDateTime,
     /// Last update time (UTC).
@@ -51,11 +60,10 @@ pub struct ProjectRecord {
 }
 
 /// Data for [`create`].
-#[derive(Debug, Clone, Copy, Insertable)]
-#[diesel(table_name = projects)]
+#[derive(Debug, Clone, Copy)]
 pub struct NewProject<'a> {
     /// Owner's user id.
-    pub owner_id: i64,
+    pub owner_id: UserId,
     /// Name.
     pub name: &'a str,
     /// Optional description.
@@ -67,13 +75,26 @@ pub struct NewProject<'a> {
     /// Optional due date.
     pub due_date: Option<NaiveDate>,
     /// Initial status (`active` for new projects).
-    pub status: &'a str,
+    pub status: ProjectStatus,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = projects)]
+struct InsertProject<'a> {
+    owner_id: i64,
+    name: &'a str,
+    description: Option<&'a str>,
+    client: Option<&'a str>,
+    hourly_rate: Option<f64>,
+    due_date: Option<NaiveDate>,
+    status: &'a str,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
 }
 
 /// A partial update. `None` leaves a field unchanged; for nullable fields
 /// `Some(None)` sets it to NULL and `Some(Some(v))` sets it to `v`.
-#[derive(Debug, Clone, Default, PartialEq, AsChangeset)]
-#[diesel(table_name = projects)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ProjectChanges {
     /// New name.
     pub name: Option<String>,
@@ -86,7 +107,7 @@ pub struct ProjectChanges {
     /// New due date or NULL.
     pub due_date: Option<Option<NaiveDate>>,
     /// New status.
-    pub status: Option<String>,
+    pub status: Option<ProjectStatus>,
 }
 
 impl ProjectChanges {
@@ -96,76 +117,138 @@ impl ProjectChanges {
     }
 }
 
+#[derive(AsChangeset)]
+#[diesel(table_name = projects)]
+struct ProjectChangeset<'a> {
+    name: Option<&'a str>,
+    description: Option<Option<&'a str>>,
+    client: Option<Option<&'a str>>,
+    hourly_rate: Option<Option<f64>>,
+    due_date: Option<Option<NaiveDate>>,
+    status: Option<&'a str>,
+    updated_at: NaiveDateTime,
+}
+
+impl<'a> ProjectChangeset<'a> {
+    fn of(c: &'a ProjectChanges) -> Self {
+        Self {
+            name: c.name.as_deref(),
+            description: c.description.as_ref().map(Option::as_deref),
+            client: c.client.as_ref().map(Option::as_deref),
+            hourly_rate: c.hourly_rate,
+            due_date: c.due_date,
+            status: c.status.map(ProjectStatus::as_str),
+            updated_at: crate::clock::now_utc(),
+        }
+    }
+}
+
+/// Whose projects a list shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OwnerFilter {
+    /// One owner, by id.
+    Id(UserId),
+    /// One owner, by username (case-insensitive; unknown → no rows).
+    Username(String),
+    /// Everyone's.
+    All,
+}
+
+/// Filters of [`list`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectFilter {
+    /// Whose projects.
+    pub owner: OwnerFilter,
+}
+
 /// Creates a project. [`PersistenceError::ForeignKeyViolation`] when the
 /// owner does not exist.
 pub fn create(conn: &mut DbConnection, new: &NewProject<'_>) -> Result<ProjectRecord> {
-    let now = crate::now_utc();
+    let now = crate::clock::now_utc();
     let id: i64 = diesel::insert_into(projects::table)
-        .values((
-            new,
-            projects::created_at.eq(now),
-            projects::updated_at.eq(now),
-        ))
+        .values(&InsertProject {
+            owner_id: new.owner_id.get(),
+            name: new.name,
+            description: new.description,
+            client: new.client,
+            hourly_rate: new.hourly_rate,
+            due_date: new.due_date,
+            status: new.status.as_str(),
+            created_at: now,
+            updated_at: now,
+        })
         .returning(projects::id)
         .get_result(conn)?;
-    get(conn, id)?.ok_or(PersistenceError::NotFound)
+    get(conn, ProjectId::new(id))?.ok_or(PersistenceError::NotFound)
 }
 
 /// The project with this id, if any.
-pub fn get(conn: &mut DbConnection, id: i64) -> Result<Option<ProjectRecord>> {
+pub fn get(conn: &mut DbConnection, id: ProjectId) -> Result<Option<ProjectRecord>> {
     Ok(projects::table
         .inner_join(users::table)
-        .filter(projects::id.eq(id))
+        .filter(projects::id.eq(id.get()))
         .select(ProjectRecord::as_select())
         .get_result(conn)
         .optional()?)
 }
 
-/// Projects of one owner, by ascending id.
-pub fn list_by_owner(
-    conn: &mut DbConnection,
-    owner_id: i64,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<ProjectRecord>> {
-    Ok(projects::table
-        .inner_join(users::table)
-        .filter(projects::owner_id.eq(owner_id))
-        .order(projects::id.asc())
-        .limit(limit)
-        .offset(offset)
-        .select(ProjectRecord::as_select())
-        .load(conn)?)
+type Filtered<'a> = IntoBoxed<'a, InnerJoin<projects::table, users::table>, MultiBackend>;
+
+fn filtered(filter: &ProjectFilter) -> Filtered<'static> {
+    let query = projects::table.inner_join(users::table).into_boxed();
+    match &filter.owner {
+        OwnerFilter::Id(id) => query.filter(projects::owner_id.eq(id.get())),
+        OwnerFilter::Username(name) => {
+            query.filter(users::username_key.eq(crate::users::username_key(name)))
+        }
+        OwnerFilter::All => query,
+    }
 }
 
-/// Projects of every owner (`owner_username = None`, the API's `?owner=*`)
-/// or of the owner with that username (case-insensitive; an unknown name
-/// yields an empty list), by ascending id.
-pub fn list_all(
+fn sorted(query: Filtered<'static>, sort: Option<Sort<ProjectSort>>) -> Filtered<'static> {
+    let Some(Sort { field, descending }) = sort else {
+        return query.order(projects::id.asc());
+    };
+    let query = match field {
+        ProjectSort::Name => then_by!(query, lower(projects::name), descending),
+        // Projects without a due date come last in both directions.
+        ProjectSort::DueDate => {
+            let query = query.then_order_by(projects::due_date.is_null().asc());
+            then_by!(query, projects::due_date, descending)
+        }
+        ProjectSort::CreatedAt => then_by!(query, projects::created_at, descending),
+        ProjectSort::UpdatedAt => then_by!(query, projects::updated_at, descending),
+    };
+    query.then_order_by(projects::id.asc())
+}
+
+/// One page of the projects matching `filter`, and how many match.
+pub fn list(
     conn: &mut DbConnection,
-    owner_username: Option<&str>,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<ProjectRecord>> {
-    let mut query = projects::table
-        .inner_join(users::table)
-        .order(projects::id.asc())
-        .limit(limit)
-        .offset(offset)
+    filter: &ProjectFilter,
+    page: Page,
+    sort: Option<Sort<ProjectSort>>,
+) -> Result<Paged<ProjectRecord>> {
+    let items = sorted(filtered(filter), sort)
+        .limit(page.limit)
+        .offset(page.offset)
         .select(ProjectRecord::as_select())
-        .into_boxed();
-    if let Some(name) = owner_username {
-        query = query.filter(users::username_key.eq(crate::users::username_key(name)));
-    }
-    Ok(query.load(conn)?)
+        .load(conn)?;
+    paged(items, page, || {
+        Ok(filtered(filter).count().get_result(conn)?)
+    })
 }
 
 /// Applies a partial update and bumps `updated_at` (an empty change set
 /// changes nothing). [`PersistenceError::NotFound`] for an unknown id.
-pub fn update(conn: &mut DbConnection, id: i64, changes: &ProjectChanges) -> Result<ProjectRecord> {
+pub fn update(
+    conn: &mut DbConnection,
+    id: ProjectId,
+    changes: &ProjectChanges,
+) -> Result<ProjectRecord> {
     if !changes.is_empty() {
-        let n = diesel::update(projects::table.find(id))
-            .set((changes, projects::updated_at.eq(crate::now_utc())))
+        let n = diesel::update(projects::table.find(id.get()))
+            .set(&ProjectChangeset::of(changes))
             .execute(conn)?;
         if n == 0 {
             return Err(PersistenceError::NotFound);
@@ -176,8 +259,8 @@ pub fn update(conn: &mut DbConnection, id: i64, changes: &ProjectChanges) -> Res
 
 /// Deletes a project and, by cascade, its tasks.
 /// [`PersistenceError::NotFound`] for an unknown id.
-pub fn delete(conn: &mut DbConnection, id: i64) -> Result<()> {
-    let n = diesel::delete(projects::table.find(id)).execute(conn)?;
+pub fn delete(conn: &mut DbConnection, id: ProjectId) -> Result<()> {
+    let n = diesel::delete(projects::table.find(id.get())).execute(conn)?;
     if n == 0 {
         return Err(PersistenceError::NotFound);
     }
@@ -185,9 +268,9 @@ pub fn delete(conn: &mut DbConnection, id: i64) -> Result<()> {
 }
 
 /// Number of projects of an owner.
-pub fn count_by_owner(conn: &mut DbConnection, owner_id: i64) -> Result<i64> {
+pub fn count_by_owner(conn: &mut DbConnection, owner_id: UserId) -> Result<i64> {
     Ok(projects::table
-        .filter(projects::owner_id.eq(owner_id))
+        .filter(projects::owner_id.eq(owner_id.get()))
         .count()
         .get_result(conn)?)
 }

@@ -2,26 +2,30 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use workspace_domain::{EndReason, SessionId, UserId};
 
 use crate::connection::DbConnection;
 use crate::error::Result;
 use crate::schema::monitored_sessions;
 
 /// A row of `monitored_sessions`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = monitored_sessions)]
 pub struct MonitoredSessionRow {
-    /// Session id (UUID string).
-    pub id: String,
+    /// Session id.
+    #[diesel(deserialize_as = String)]
+    pub id: SessionId,
     /// User id.
-    pub user_id: i64,
+    #[diesel(deserialize_as = i64)]
+    pub user_id: UserId,
     /// Start time (UTC).
     pub created_at: NaiveDateTime,
     /// Last activity, if recorded.
     pub last_seen_at: Option<NaiveDateTime>,
     /// End time; `None` while the session is live.
     pub ended_at: Option<NaiveDateTime>,
-    /// Why it ended: `logout`, `anomaly`, `admin`, `challenge_failed`, …
+    /// Why it ended, as stored (an [`EndReason`] name; see
+    /// [`MonitoredSessionRow::reason`]).
     pub end_reason: Option<String>,
 }
 
@@ -30,30 +34,51 @@ impl MonitoredSessionRow {
     pub fn is_active(&self) -> bool {
         self.ended_at.is_none()
     }
+
+    /// The end reason, when it is one this version knows.
+    pub fn reason(&self) -> Option<EndReason> {
+        self.end_reason.as_deref().and_then(|r| r.parse().ok())
+    }
 }
 
-/// Records a new live session with id `id` (e.g. a fresh UUID v4 string).
-/// [`crate::PersistenceError::Conflict`] if the id exists,
-/// [`crate::PersistenceError::ForeignKeyViolation`] for an unknown user.
-pub fn create(conn: &mut DbConnection, id: &str, user_id: i64) -> Result<MonitoredSessionRow> {
-    let row = MonitoredSessionRow {
-        id: id.to_owned(),
+#[derive(Insertable)]
+#[diesel(table_name = monitored_sessions)]
+struct InsertSession {
+    id: String,
+    user_id: i64,
+    created_at: NaiveDateTime,
+}
+
+/// Records a new live session with id `id`.
+/// [`crate::error::PersistenceError::Conflict`] if the id exists,
+/// [`crate::error::PersistenceError::ForeignKeyViolation`] for an unknown user.
+pub fn create(
+    conn: &mut DbConnection,
+    id: SessionId,
+    user_id: UserId,
+) -> Result<MonitoredSessionRow> {
+    let created_at = crate::clock::now_utc();
+    diesel::insert_into(monitored_sessions::table)
+        .values(&InsertSession {
+            id: id.to_string(),
+            user_id: user_id.get(),
+            created_at,
+        })
+        .execute(conn)?;
+    Ok(MonitoredSessionRow {
+        id,
         user_id,
-        created_at: crate::now_utc(),
+        created_at,
         last_seen_at: None,
         ended_at: None,
         end_reason: None,
-    };
-    diesel::insert_into(monitored_sessions::table)
-        .values(&row)
-        .execute(conn)?;
-    Ok(row)
+    })
 }
 
 /// The session with this id, if any (ended or not).
-pub fn get(conn: &mut DbConnection, id: &str) -> Result<Option<MonitoredSessionRow>> {
+pub fn get(conn: &mut DbConnection, id: SessionId) -> Result<Option<MonitoredSessionRow>> {
     Ok(monitored_sessions::table
-        .find(id)
+        .find(id.to_string())
         .select(MonitoredSessionRow::as_select())
         .get_result(conn)
         .optional()?)
@@ -61,10 +86,10 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<Option<MonitoredSessionR
 
 /// Sets `last_seen_at` of a live session. Returns `false` when the session
 /// does not exist or has ended.
-pub fn touch(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> Result<bool> {
+pub fn touch(conn: &mut DbConnection, id: SessionId, at: NaiveDateTime) -> Result<bool> {
     let n = diesel::update(
         monitored_sessions::table
-            .find(id)
+            .find(id.to_string())
             .filter(monitored_sessions::ended_at.is_null()),
     )
     .set(monitored_sessions::last_seen_at.eq(at))
@@ -75,30 +100,34 @@ pub fn touch(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> Result<boo
 /// Ends a session now with `reason`, only if it has not ended yet.
 /// Returns `true` when this call ended it, `false` when it was already
 /// ended or does not exist (idempotent; the first reason wins).
-pub fn end(conn: &mut DbConnection, id: &str, reason: &str) -> Result<bool> {
+pub fn end(conn: &mut DbConnection, id: SessionId, reason: EndReason) -> Result<bool> {
     let n = diesel::update(
         monitored_sessions::table
-            .find(id)
+            .find(id.to_string())
             .filter(monitored_sessions::ended_at.is_null()),
     )
     .set((
-        monitored_sessions::ended_at.eq(crate::now_utc()),
-        monitored_sessions::end_reason.eq(reason),
+        monitored_sessions::ended_at.eq(crate::clock::now_utc()),
+        monitored_sessions::end_reason.eq(reason.as_str()),
     ))
     .execute(conn)?;
     Ok(n > 0)
 }
 
 /// Ends every live session of a user with `reason`; returns how many ended.
-pub fn end_all_for_user(conn: &mut DbConnection, user_id: i64, reason: &str) -> Result<usize> {
+pub fn end_all_for_user(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    reason: EndReason,
+) -> Result<usize> {
     Ok(diesel::update(
         monitored_sessions::table
-            .filter(monitored_sessions::user_id.eq(user_id))
+            .filter(monitored_sessions::user_id.eq(user_id.get()))
             .filter(monitored_sessions::ended_at.is_null()),
     )
     .set((
-        monitored_sessions::ended_at.eq(crate::now_utc()),
-        monitored_sessions::end_reason.eq(reason),
+        monitored_sessions::ended_at.eq(crate::clock::now_utc()),
+        monitored_sessions::end_reason.eq(reason.as_str()),
     ))
     .execute(conn)?)
 }
@@ -106,10 +135,10 @@ pub fn end_all_for_user(conn: &mut DbConnection, user_id: i64, reason: &str) -> 
 /// Live sessions of a user, oldest first.
 pub fn list_active_for_user(
     conn: &mut DbConnection,
-    user_id: i64,
+    user_id: UserId,
 ) -> Result<Vec<MonitoredSessionRow>> {
     Ok(monitored_sessions::table
-        .filter(monitored_sessions::user_id.eq(user_id))
+        .filter(monitored_sessions::user_id.eq(user_id.get()))
         .filter(monitored_sessions::ended_at.is_null())
         .order((
             monitored_sessions::created_at.asc(),

@@ -1,28 +1,39 @@
-//! Tasks of projects. Lists are ordered by ascending task id.
+//! Tasks of projects. Lists are ordered by ascending task id unless a
+//! [`Sort`] is given; ties are always broken by id.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::{case_when, IntoBoxed};
 use diesel::prelude::*;
+use diesel::sql_types::Integer;
+use workspace_domain::listing::TaskSort;
+use workspace_domain::{Page, Paged, ProjectId, Sort, TaskId, TaskPriority, TaskStatus, UserId};
 
-use crate::connection::DbConnection;
+use crate::connection::{DbConnection, MultiBackend};
 use crate::error::{PersistenceError, Result};
+use crate::paging::{paged, then_by};
 use crate::schema::{projects, tasks};
+use crate::sql::lower;
 
 /// A row of `tasks`.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = tasks)]
 pub struct TaskRow {
     /// Id.
-    pub id: i64,
+    #[diesel(deserialize_as = i64)]
+    pub id: TaskId,
     /// Project id.
-    pub project_id: i64,
+    #[diesel(deserialize_as = i64)]
+    pub project_id: ProjectId,
     /// Title.
     pub title: String,
     /// Optional description.
     pub description: Option<String>,
-    /// `todo`, `in_progress`, `blocked` or `done`.
-    pub status: String,
-    /// `low`, `normal`, `high` or `urgent`.
-    pub priority: String,
+    /// Status.
+    #[diesel(deserialize_as = String)]
+    pub status: TaskStatus,
+    /// Priority.
+    #[diesel(deserialize_as = String)]
+    pub priority: TaskPriority,
     /// Optional due date.
     pub due_date: Option<NaiveDate>,
     /// Optional estimate in hours.
@@ -44,42 +55,55 @@ pub struct TaskWithOwner {
     /// `projects.owner_id` of the task's project.
     #[diesel(select_expression = projects::owner_id)]
     #[diesel(select_expression_type = projects::owner_id)]
-    pub owner_id: i64,
+    #[diesel(deserialize_as = i64)]
+    pub owner_id: UserId,
 }
 
 /// Data for [`create`].
-#[derive(Debug, Clone, Copy, Insertable)]
-#[diesel(table_name = tasks)]
+#[derive(Debug, Clone, Copy)]
 pub struct NewTask<'a> {
     /// Project id.
-    pub project_id: i64,
+    pub project_id: ProjectId,
     /// Title.
     pub title: &'a str,
     /// Optional description.
     pub description: Option<&'a str>,
     /// Status (`todo` for new tasks unless given).
-    pub status: &'a str,
+    pub status: TaskStatus,
     /// Priority (`normal` for new tasks unless given).
-    pub priority: &'a str,
+    pub priority: TaskPriority,
     /// Optional due date.
     pub due_date: Option<NaiveDate>,
     /// Optional estimate in hours.
     pub estimate_hours: Option<f64>,
 }
 
+#[derive(Insertable)]
+#[diesel(table_name = tasks)]
+struct InsertTask<'a> {
+    project_id: i64,
+    title: &'a str,
+    description: Option<&'a str>,
+    status: &'a str,
+    priority: &'a str,
+    due_date: Option<NaiveDate>,
+    estimate_hours: Option<f64>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
 /// A partial update. `None` leaves a field unchanged; for nullable fields
 /// `Some(None)` sets NULL.
-#[derive(Debug, Clone, Default, PartialEq, AsChangeset)]
-#[diesel(table_name = tasks)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskChanges {
     /// New title.
     pub title: Option<String>,
     /// New description or NULL.
     pub description: Option<Option<String>>,
     /// New status.
-    pub status: Option<String>,
+    pub status: Option<TaskStatus>,
     /// New priority.
-    pub priority: Option<String>,
+    pub priority: Option<TaskPriority>,
     /// New due date or NULL.
     pub due_date: Option<Option<NaiveDate>>,
     /// New estimate or NULL.
@@ -93,71 +117,162 @@ impl TaskChanges {
     }
 }
 
+#[derive(AsChangeset)]
+#[diesel(table_name = tasks)]
+struct TaskChangeset<'a> {
+    title: Option<&'a str>,
+    description: Option<Option<&'a str>>,
+    status: Option<&'a str>,
+    priority: Option<&'a str>,
+    due_date: Option<Option<NaiveDate>>,
+    estimate_hours: Option<Option<f64>>,
+    updated_at: NaiveDateTime,
+}
+
+impl<'a> TaskChangeset<'a> {
+    fn of(c: &'a TaskChanges) -> Self {
+        Self {
+            title: c.title.as_deref(),
+            description: c.description.as_ref().map(Option::as_deref),
+            status: c.status.map(TaskStatus::as_str),
+            priority: c.priority.map(TaskPriority::as_str),
+            due_date: c.due_date,
+            estimate_hours: c.estimate_hours,
+            updated_at: crate::clock::now_utc(),
+        }
+    }
+}
+
+/// Filters of [`list`]; every field narrows the list when set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskFilter {
+    /// Only tasks of this project.
+    pub project_id: Option<ProjectId>,
+    /// Only tasks with this status.
+    pub status: Option<TaskStatus>,
+}
+
 /// Creates a task. [`PersistenceError::ForeignKeyViolation`] when the
 /// project does not exist.
 pub fn create(conn: &mut DbConnection, new: &NewTask<'_>) -> Result<TaskRow> {
-    let now = crate::now_utc();
+    let now = crate::clock::now_utc();
     Ok(diesel::insert_into(tasks::table)
-        .values((new, tasks::created_at.eq(now), tasks::updated_at.eq(now)))
+        .values(&InsertTask {
+            project_id: new.project_id.get(),
+            title: new.title,
+            description: new.description,
+            status: new.status.as_str(),
+            priority: new.priority.as_str(),
+            due_date: new.due_date,
+            estimate_hours: new.estimate_hours,
+            created_at: now,
+            updated_at: now,
+        })
         .returning(tasks::all_columns)
         .get_result(conn)?)
 }
 
 /// The task with this id, if any.
-pub fn get(conn: &mut DbConnection, id: i64) -> Result<Option<TaskRow>> {
+pub fn get(conn: &mut DbConnection, id: TaskId) -> Result<Option<TaskRow>> {
     Ok(tasks::table
-        .find(id)
+        .find(id.get())
         .select(TaskRow::as_select())
         .get_result(conn)
         .optional()?)
 }
 
 /// The task with this id and its project's owner id, if any.
-pub fn get_with_owner(conn: &mut DbConnection, id: i64) -> Result<Option<TaskWithOwner>> {
+pub fn get_with_owner(conn: &mut DbConnection, id: TaskId) -> Result<Option<TaskWithOwner>> {
     Ok(tasks::table
         .inner_join(projects::table)
-        .filter(tasks::id.eq(id))
+        .filter(tasks::id.eq(id.get()))
         .select(TaskWithOwner::as_select())
         .get_result(conn)
         .optional()?)
 }
 
-/// Tasks of a project, optionally only those with `status`, by ascending id.
-pub fn list_by_project(
-    conn: &mut DbConnection,
-    project_id: i64,
-    status: Option<&str>,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<TaskRow>> {
-    let mut query = tasks::table
-        .filter(tasks::project_id.eq(project_id))
-        .order(tasks::id.asc())
-        .limit(limit)
-        .offset(offset)
-        .select(TaskRow::as_select())
-        .into_boxed();
-    if let Some(status) = status {
-        query = query.filter(tasks::status.eq(status));
+type Filtered<'a> = IntoBoxed<'a, tasks::table, MultiBackend>;
+
+fn filtered(filter: &TaskFilter) -> Filtered<'static> {
+    let mut query = tasks::table.into_boxed();
+    if let Some(project_id) = filter.project_id {
+        query = query.filter(tasks::project_id.eq(project_id.get()));
     }
-    Ok(query.load(conn)?)
+    if let Some(status) = filter.status {
+        query = query.filter(tasks::status.eq(status.as_str()));
+    }
+    query
+}
+
+/// `CASE column WHEN <first> THEN 0 … END`: the declaration order of a
+/// four-valued wire enum (`low < normal < high < urgent`,
+/// `todo < in_progress < blocked < done`), not the alphabetical one.
+macro_rules! rank_of {
+    ($column:expr, $all:expr) => {
+        case_when::<_, _, Integer>($column.eq($all[0].as_str()), 0)
+            .when($column.eq($all[1].as_str()), 1)
+            .when($column.eq($all[2].as_str()), 2)
+            .otherwise(3)
+    };
+}
+
+fn sorted(query: Filtered<'static>, sort: Option<Sort<TaskSort>>) -> Filtered<'static> {
+    let Some(Sort { field, descending }) = sort else {
+        return query.order(tasks::id.asc());
+    };
+    let query = match field {
+        TaskSort::Title => then_by!(query, lower(tasks::title), descending),
+        // Tasks without a due date come last in both directions.
+        TaskSort::DueDate => {
+            let query = query.then_order_by(tasks::due_date.is_null().asc());
+            then_by!(query, tasks::due_date, descending)
+        }
+        TaskSort::Priority => {
+            then_by!(
+                query,
+                rank_of!(tasks::priority, TaskPriority::ALL),
+                descending
+            )
+        }
+        TaskSort::Status => then_by!(query, rank_of!(tasks::status, TaskStatus::ALL), descending),
+        TaskSort::CreatedAt => then_by!(query, tasks::created_at, descending),
+        TaskSort::UpdatedAt => then_by!(query, tasks::updated_at, descending),
+    };
+    query.then_order_by(tasks::id.asc())
+}
+
+/// One page of the tasks matching `filter`, and how many match.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &TaskFilter,
+    page: Page,
+    sort: Option<Sort<TaskSort>>,
+) -> Result<Paged<TaskRow>> {
+    let items = sorted(filtered(filter), sort)
+        .limit(page.limit)
+        .offset(page.offset)
+        .select(TaskRow::as_select())
+        .load(conn)?;
+    paged(items, page, || {
+        Ok(filtered(filter).count().get_result(conn)?)
+    })
 }
 
 /// Applies a partial update and bumps `updated_at` (an empty change set
 /// changes nothing). [`PersistenceError::NotFound`] for an unknown id.
-pub fn update(conn: &mut DbConnection, id: i64, changes: &TaskChanges) -> Result<TaskRow> {
+pub fn update(conn: &mut DbConnection, id: TaskId, changes: &TaskChanges) -> Result<TaskRow> {
     if changes.is_empty() {
         return get(conn, id)?.ok_or(PersistenceError::NotFound);
     }
-    Ok(diesel::update(tasks::table.find(id))
-        .set((changes, tasks::updated_at.eq(crate::now_utc())))
+    Ok(diesel::update(tasks::table.find(id.get()))
+        .set(&TaskChangeset::of(changes))
         .returning(tasks::all_columns)
         .get_result(conn)?)
 }
 
 /// Deletes a task. [`PersistenceError::NotFound`] for an unknown id.
-pub fn delete(conn: &mut DbConnection, id: i64) -> Result<()> {
-    let n = diesel::delete(tasks::table.find(id)).execute(conn)?;
+pub fn delete(conn: &mut DbConnection, id: TaskId) -> Result<()> {
+    let n = diesel::delete(tasks::table.find(id.get())).execute(conn)?;
     if n == 0 {
         return Err(PersistenceError::NotFound);
     }
@@ -165,9 +280,9 @@ pub fn delete(conn: &mut DbConnection, id: i64) -> Result<()> {
 }
 
 /// Number of tasks of a project.
-pub fn count_by_project(conn: &mut DbConnection, project_id: i64) -> Result<i64> {
+pub fn count_by_project(conn: &mut DbConnection, project_id: ProjectId) -> Result<i64> {
     Ok(tasks::table
-        .filter(tasks::project_id.eq(project_id))
+        .filter(tasks::project_id.eq(project_id.get()))
         .count()
         .get_result(conn)?)
 }

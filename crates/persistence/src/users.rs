@@ -2,20 +2,19 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use workspace_domain::{Role, UserId};
 
 use crate::connection::{transaction, DbConnection};
 use crate::error::{PersistenceError, Result};
 use crate::schema::users;
-
-/// The role value of administrators.
-pub const ROLE_ADMIN: &str = "admin";
 
 /// A row of `users`. `Debug` omits the password hash.
 #[derive(Clone, PartialEq, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
     /// Id.
-    pub id: i64,
+    #[diesel(deserialize_as = i64)]
+    pub id: UserId,
     /// Username as typed at registration.
     pub username: String,
     /// Lowercase username (unique).
@@ -24,8 +23,9 @@ pub struct UserRow {
     pub password_hash: String,
     /// Optional e-mail address.
     pub email: Option<String>,
-    /// `user`, `analyst` or `admin`.
-    pub role: String,
+    /// The role.
+    #[diesel(deserialize_as = String)]
+    pub role: Role,
     /// Creation time (UTC).
     pub created_at: NaiveDateTime,
     /// Last update time (UTC).
@@ -54,8 +54,8 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
     /// Optional e-mail.
     pub email: Option<&'a str>,
-    /// `user`, `analyst` or `admin`.
-    pub role: &'a str,
+    /// The role.
+    pub role: Role,
 }
 
 impl std::fmt::Debug for NewUser<'_> {
@@ -88,7 +88,7 @@ pub fn username_key(username: &str) -> String {
 /// Creates a user. [`PersistenceError::Conflict`] when the username is taken
 /// (compared case-insensitively).
 pub fn create(conn: &mut DbConnection, new: &NewUser<'_>) -> Result<UserRow> {
-    let now = crate::now_utc();
+    let now = crate::clock::now_utc();
     let key = username_key(new.username);
     let row = diesel::insert_into(users::table)
         .values(&InsertUser {
@@ -96,7 +96,7 @@ pub fn create(conn: &mut DbConnection, new: &NewUser<'_>) -> Result<UserRow> {
             username_key: &key,
             password_hash: new.password_hash,
             email: new.email,
-            role: new.role,
+            role: new.role.as_str(),
             created_at: now,
             updated_at: now,
         })
@@ -106,9 +106,9 @@ pub fn create(conn: &mut DbConnection, new: &NewUser<'_>) -> Result<UserRow> {
 }
 
 /// The user with this id, if any.
-pub fn find_by_id(conn: &mut DbConnection, id: i64) -> Result<Option<UserRow>> {
+pub fn find_by_id(conn: &mut DbConnection, id: UserId) -> Result<Option<UserRow>> {
     Ok(users::table
-        .find(id)
+        .find(id.get())
         .select(UserRow::as_select())
         .get_result(conn)
         .optional()?)
@@ -141,26 +141,33 @@ pub fn count(conn: &mut DbConnection) -> Result<i64> {
 /// Number of users with role `admin`.
 pub fn count_admins(conn: &mut DbConnection) -> Result<i64> {
     Ok(users::table
-        .filter(users::role.eq(ROLE_ADMIN))
+        .filter(users::role.eq(Role::Admin.as_str()))
         .count()
         .get_result(conn)?)
 }
 
 /// Sets a user's role unconditionally (no last-admin guard; see
 /// [`change_role`]). [`PersistenceError::NotFound`] for an unknown id.
-pub fn update_role(conn: &mut DbConnection, id: i64, role: &str) -> Result<UserRow> {
-    Ok(diesel::update(users::table.find(id))
-        .set((users::role.eq(role), users::updated_at.eq(crate::now_utc())))
+pub fn update_role(conn: &mut DbConnection, id: UserId, role: Role) -> Result<UserRow> {
+    Ok(diesel::update(users::table.find(id.get()))
+        .set((
+            users::role.eq(role.as_str()),
+            users::updated_at.eq(crate::clock::now_utc()),
+        ))
         .returning(users::all_columns)
         .get_result(conn)?)
 }
 
 /// Sets a user's password hash. [`PersistenceError::NotFound`] for an unknown id.
-pub fn update_password_hash(conn: &mut DbConnection, id: i64, password_hash: &str) -> Result<()> {
-    let n = diesel::update(users::table.find(id))
+pub fn update_password_hash(
+    conn: &mut DbConnection,
+    id: UserId,
+    password_hash: &str,
+) -> Result<()> {
+    let n = diesel::update(users::table.find(id.get()))
         .set((
             users::password_hash.eq(password_hash),
-            users::updated_at.eq(crate::now_utc()),
+            users::updated_at.eq(crate::clock::now_utc()),
         ))
         .execute(conn)?;
     if n == 0 {
@@ -177,7 +184,7 @@ pub enum RoleChange {
         /// The user after the change.
         user: UserRow,
         /// The role before the change.
-        previous_role: String,
+        previous_role: Role,
     },
     /// Refused: the user is the last admin and the new role is not admin.
     WouldRemoveLastAdmin,
@@ -190,15 +197,15 @@ pub enum RoleChange {
 /// PostgreSQL the admin rows are locked (`FOR UPDATE`) so two concurrent
 /// demotions cannot both pass the check; on SQLite the transaction takes the
 /// write lock up front. [`PersistenceError::NotFound`] for an unknown user.
-pub fn change_role(conn: &mut DbConnection, username: &str, new_role: &str) -> Result<RoleChange> {
+pub fn change_role(conn: &mut DbConnection, username: &str, new_role: Role) -> Result<RoleChange> {
     transaction(conn, |conn| {
         let Some(user) = find_by_username(conn, username)? else {
             return Err(PersistenceError::NotFound);
         };
-        if user.role == ROLE_ADMIN && new_role != ROLE_ADMIN {
+        if user.role == Role::Admin && new_role != Role::Admin {
             let admins = match conn {
                 DbConnection::Postgresql(pg) => users::table
-                    .filter(users::role.eq(ROLE_ADMIN))
+                    .filter(users::role.eq(Role::Admin.as_str()))
                     .select(users::id)
                     .for_update()
                     .load::<i64>(pg)?
@@ -211,7 +218,7 @@ pub fn change_role(conn: &mut DbConnection, username: &str, new_role: &str) -> R
                 return Ok(RoleChange::WouldRemoveLastAdmin);
             }
         }
-        let previous_role = user.role.clone();
+        let previous_role = user.role;
         let user = update_role(conn, user.id, new_role)?;
         Ok(RoleChange::Changed {
             user,
@@ -223,8 +230,8 @@ pub fn change_role(conn: &mut DbConnection, username: &str, new_role: &str) -> R
 /// Deletes a user (projects, tasks, sessions, profiles and windows cascade;
 /// security events keep the username). [`PersistenceError::NotFound`] for an
 /// unknown id.
-pub fn delete(conn: &mut DbConnection, id: i64) -> Result<()> {
-    let n = diesel::delete(users::table.find(id)).execute(conn)?;
+pub fn delete(conn: &mut DbConnection, id: UserId) -> Result<()> {
+    let n = diesel::delete(users::table.find(id.get())).execute(conn)?;
     if n == 0 {
         return Err(PersistenceError::NotFound);
     }
@@ -246,7 +253,7 @@ mod tests {
             username: "a",
             password_hash: "$2b$12$secret",
             email: None,
-            role: "user",
+            role: Role::User,
         };
         assert!(!format!("{new:?}").contains("secret"));
     }

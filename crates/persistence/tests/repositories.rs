@@ -4,6 +4,13 @@
 
 use chrono::{Duration, NaiveDate};
 use serde_json::json;
+use workspace_domain::listing::{ProjectSort, TaskSort};
+use workspace_domain::{
+    EndReason, EventKind, Page, ProjectId, ProjectStatus, Role, SessionId, Severity, Sort, TaskId,
+    TaskPriority, TaskStatus, UserId,
+};
+use workspace_persistence::projects::{OwnerFilter, ProjectFilter};
+use workspace_persistence::tasks::TaskFilter;
 use workspace_persistence::testing::TestDb;
 use workspace_persistence::{
     behavior, events, login_failures, now_utc, projects, sessions, tasks, transaction, users,
@@ -47,6 +54,7 @@ on_both_backends!(
     projects_crud_null_updates_and_paging,
     projects_list_all_with_owner_filter,
     tasks_crud_filters_and_owner,
+    projects_and_tasks_sort_the_same_on_both_backends,
     cascade_deletes,
     sessions_lifecycle_and_idempotent_end,
     security_events_filters,
@@ -58,13 +66,17 @@ on_both_backends!(
     behavior_data_cascades_with_user,
 );
 
-fn new_user<'a>(name: &'a str, role: &'a str) -> users::NewUser<'a> {
+fn new_user<'a>(name: &'a str, role: &str) -> users::NewUser<'a> {
     users::NewUser {
         username: name,
         password_hash: "$2b$04$not-a-real-hash",
         email: None,
-        role,
+        role: role.parse().unwrap(),
     }
+}
+
+fn page(limit: i64, offset: i64) -> Page {
+    Page { limit, offset }
 }
 
 fn with<T>(db: &Database, f: impl FnOnce(&mut DbConnection) -> T) -> T {
@@ -101,7 +113,7 @@ fn users_crud_and_case_insensitive_uniqueness(db: &Database) {
         assert_eq!(alice.username, "Alice");
         assert_eq!(alice.username_key, "alice");
         assert_eq!(alice.email.as_deref(), Some("alice@example.com"));
-        assert_eq!(alice.role, "user");
+        assert_eq!(alice.role.as_str(), "user");
 
         let err = users::create(c, &new_user("aLiCe", "user")).unwrap_err();
         assert!(err.is_conflict(), "{err:?}");
@@ -111,7 +123,9 @@ fn users_crud_and_case_insensitive_uniqueness(db: &Database) {
         assert_eq!(found, alice);
         assert_eq!(users::find_by_id(c, alice.id).unwrap().unwrap(), alice);
         assert!(users::find_by_username(c, "bob").unwrap().is_none());
-        assert!(users::find_by_id(c, alice.id + 1000).unwrap().is_none());
+        assert!(users::find_by_id(c, UserId::new(alice.id.get() + 1000))
+            .unwrap()
+            .is_none());
 
         users::update_password_hash(c, alice.id, "$2b$04$other").unwrap();
         let updated = users::find_by_id(c, alice.id).unwrap().unwrap();
@@ -131,7 +145,7 @@ fn users_crud_and_case_insensitive_uniqueness(db: &Database) {
 
 fn users_paging_and_roles(db: &Database) {
     with(db, |c| {
-        let ids: Vec<i64> = (0..5)
+        let ids: Vec<UserId> = (0..5)
             .map(|i| {
                 users::create(c, &new_user(&format!("user{i}"), "user"))
                     .unwrap()
@@ -141,7 +155,7 @@ fn users_paging_and_roles(db: &Database) {
         let page1 = users::list(c, 2, 0).unwrap();
         let page2 = users::list(c, 2, 2).unwrap();
         let page3 = users::list(c, 2, 4).unwrap();
-        let got: Vec<i64> = page1
+        let got: Vec<UserId> = page1
             .iter()
             .chain(&page2)
             .chain(&page3)
@@ -151,15 +165,22 @@ fn users_paging_and_roles(db: &Database) {
         assert!(users::list(c, 2, 6).unwrap().is_empty());
 
         assert_eq!(users::count_admins(c).unwrap(), 0);
-        let u = users::update_role(c, ids[0], "admin").unwrap();
-        assert_eq!(u.role, "admin");
+        let u = users::update_role(c, ids[0], Role::Admin).unwrap();
+        assert_eq!(u.role.as_str(), "admin");
         assert_eq!(users::count_admins(c).unwrap(), 1);
         assert!(matches!(
-            users::update_role(c, 999_999, "admin"),
+            users::update_role(c, UserId::new(999_999), Role::Admin),
             Err(PersistenceError::NotFound)
         ));
-        // The role column only takes the three roles.
-        assert!(users::update_role(c, ids[1], "root").is_err());
+        // The role column only takes the three roles (a CHECK constraint
+        // behind the typed `Role`).
+        use diesel::RunQueryDsl;
+        assert!(diesel::sql_query(format!(
+            "UPDATE users SET role = 'root' WHERE id = {}",
+            ids[1]
+        ))
+        .execute(c)
+        .is_err());
     });
 }
 
@@ -169,34 +190,34 @@ fn change_role_guards_last_admin(db: &Database) {
         users::create(c, &new_user("eve", "user")).unwrap();
 
         assert_eq!(
-            users::change_role(c, "ROOT", "user").unwrap(),
+            users::change_role(c, "ROOT", Role::User).unwrap(),
             users::RoleChange::WouldRemoveLastAdmin
         );
-        match users::change_role(c, "eve", "admin").unwrap() {
+        match users::change_role(c, "eve", Role::Admin).unwrap() {
             users::RoleChange::Changed {
                 user,
                 previous_role,
             } => {
-                assert_eq!(user.role, "admin");
-                assert_eq!(previous_role, "user");
+                assert_eq!(user.role.as_str(), "admin");
+                assert_eq!(previous_role, Role::User);
             }
             other => panic!("unexpected {other:?}"),
         }
         assert!(matches!(
-            users::change_role(c, "root", "analyst").unwrap(),
+            users::change_role(c, "root", Role::Analyst).unwrap(),
             users::RoleChange::Changed { .. }
         ));
         assert_eq!(
-            users::change_role(c, "eve", "user").unwrap(),
+            users::change_role(c, "eve", Role::User).unwrap(),
             users::RoleChange::WouldRemoveLastAdmin
         );
         // Admin to admin is fine even for the last admin.
         assert!(matches!(
-            users::change_role(c, "eve", "admin").unwrap(),
+            users::change_role(c, "eve", Role::Admin).unwrap(),
             users::RoleChange::Changed { .. }
         ));
         assert!(matches!(
-            users::change_role(c, "nobody", "admin"),
+            users::change_role(c, "nobody", Role::Admin),
             Err(PersistenceError::NotFound)
         ));
         assert_eq!(users::count_admins(c).unwrap(), 1);
@@ -204,13 +225,13 @@ fn change_role_guards_last_admin(db: &Database) {
 
     // Concurrent demotions of the two last admins: exactly one may win.
     with(db, |c| {
-        users::change_role(c, "root", "admin").unwrap();
+        users::change_role(c, "root", Role::Admin).unwrap();
     });
     let handles: Vec<_> = ["root", "eve"]
         .into_iter()
         .map(|name| {
             let db = db.clone();
-            std::thread::spawn(move || db.run(|c| users::change_role(c, name, "user")))
+            std::thread::spawn(move || db.run(|c| users::change_role(c, name, Role::User)))
         })
         .collect();
     let outcomes: Vec<_> = handles
@@ -225,7 +246,7 @@ fn change_role_guards_last_admin(db: &Database) {
     with(db, |c| assert_eq!(users::count_admins(c).unwrap(), 1));
 }
 
-fn sample_project(owner_id: i64, name: &str) -> projects::NewProject<'_> {
+fn sample_project(owner_id: UserId, name: &str) -> projects::NewProject<'_> {
     projects::NewProject {
         owner_id,
         name,
@@ -233,7 +254,7 @@ fn sample_project(owner_id: i64, name: &str) -> projects::NewProject<'_> {
         client: Some("ACME"),
         hourly_rate: Some(85.5),
         due_date: NaiveDate::from_ymd_opt(2026, 12, 31),
-        status: "active",
+        status: ProjectStatus::Active,
     }
 }
 
@@ -253,7 +274,7 @@ fn projects_crud_null_updates_and_paging(db: &Database) {
             name: Some("Web shop".into()),
             description: Some(None),
             due_date: Some(None),
-            status: Some("on_hold".into()),
+            status: Some(ProjectStatus::OnHold),
             ..Default::default()
         };
         let u = projects::update(c, p.project.id, &changes).unwrap();
@@ -262,7 +283,7 @@ fn projects_crud_null_updates_and_paging(db: &Database) {
         assert_eq!(u.project.due_date, None);
         assert_eq!(u.project.client.as_deref(), Some("ACME"));
         assert_eq!(u.project.hourly_rate, Some(85.5));
-        assert_eq!(u.project.status, "on_hold");
+        assert_eq!(u.project.status.as_str(), "on_hold");
         assert!(u.project.updated_at >= p.project.updated_at);
         assert_eq!(u.project.created_at, p.project.created_at);
 
@@ -287,11 +308,11 @@ fn projects_crud_null_updates_and_paging(db: &Database) {
         let same = projects::update(c, p.project.id, &Default::default()).unwrap();
         assert_eq!(same, u);
         assert!(matches!(
-            projects::update(c, 999_999, &changes),
+            projects::update(c, ProjectId::new(999_999), &changes),
             Err(PersistenceError::NotFound)
         ));
         assert!(matches!(
-            projects::update(c, 999_999, &Default::default()),
+            projects::update(c, ProjectId::new(999_999), &Default::default()),
             Err(PersistenceError::NotFound)
         ));
 
@@ -305,14 +326,23 @@ fn projects_crud_null_updates_and_paging(db: &Database) {
                     .id,
             );
         }
-        let a = projects::list_by_owner(c, owner.id, 3, 0).unwrap();
-        let b = projects::list_by_owner(c, owner.id, 3, 3).unwrap();
-        let got: Vec<i64> = a.iter().chain(&b).map(|p| p.project.id).collect();
+        let own = ProjectFilter {
+            owner: OwnerFilter::Id(owner.id),
+        };
+        let a = projects::list(c, &own, page(3, 0), None).unwrap();
+        let b = projects::list(c, &own, page(3, 3), None).unwrap();
+        assert_eq!((a.total, b.total), (5, 5));
+        let got: Vec<ProjectId> = a
+            .items
+            .iter()
+            .chain(&b.items)
+            .map(|p| p.project.id)
+            .collect();
         assert_eq!(got, ids);
         assert_eq!(projects::count_by_owner(c, owner.id).unwrap(), 5);
 
         // Unknown owner → foreign key violation.
-        let err = projects::create(c, &sample_project(999_999, "x")).unwrap_err();
+        let err = projects::create(c, &sample_project(UserId::new(999_999), "x")).unwrap_err();
         assert!(
             matches!(err, PersistenceError::ForeignKeyViolation(_)),
             "{err:?}"
@@ -335,17 +365,24 @@ fn projects_list_all_with_owner_filter(db: &Database) {
         let pb = projects::create(c, &sample_project(b.id, "B1")).unwrap();
         let pa2 = projects::create(c, &sample_project(a.id, "A2")).unwrap();
 
-        let all = projects::list_all(c, None, 50, 0).unwrap();
-        assert_eq!(all, vec![pa.clone(), pb.clone(), pa2.clone()]);
-        assert_eq!(all[1].owner_username, "bob");
+        let of = |owner: OwnerFilter| ProjectFilter { owner };
+        let named = |name: &str| of(OwnerFilter::Username(name.into()));
+        let all = projects::list(c, &of(OwnerFilter::All), page(50, 0), None).unwrap();
+        assert_eq!(all.items, vec![pa.clone(), pb.clone(), pa2.clone()]);
+        assert_eq!(all.total, 3);
+        assert_eq!(all.items[1].owner_username, "bob");
 
-        let anns = projects::list_all(c, Some("ANN"), 50, 0).unwrap();
-        assert_eq!(anns, vec![pa.clone(), pa2.clone()]);
-        assert_eq!(projects::list_all(c, Some("ann"), 1, 1).unwrap(), vec![pa2]);
-        assert!(projects::list_all(c, Some("nobody"), 50, 0)
+        let anns = projects::list(c, &named("ANN"), page(50, 0), None).unwrap();
+        assert_eq!(anns.items, vec![pa.clone(), pa2.clone()]);
+        let second = projects::list(c, &named("ann"), page(1, 1), None).unwrap();
+        assert_eq!(second.items, vec![pa2]);
+        assert_eq!(second.total, 2);
+        assert!(projects::list(c, &named("nobody"), page(50, 0), None)
             .unwrap()
+            .items
             .is_empty());
-        assert_eq!(projects::list_by_owner(c, b.id, 50, 0).unwrap(), vec![pb]);
+        let bobs = projects::list(c, &of(OwnerFilter::Id(b.id)), page(50, 0), None).unwrap();
+        assert_eq!(bobs.items, vec![pb]);
     });
 }
 
@@ -361,8 +398,8 @@ fn tasks_crud_filters_and_owner(db: &Database) {
                 project_id: p.id,
                 title: "Design",
                 description: Some("mockups"),
-                status: "todo",
-                priority: "normal",
+                status: TaskStatus::Todo,
+                priority: TaskPriority::Normal,
                 due_date: NaiveDate::from_ymd_opt(2027, 1, 15),
                 estimate_hours: Some(7.5),
             },
@@ -374,7 +411,9 @@ fn tasks_crud_filters_and_owner(db: &Database) {
         let with_owner = tasks::get_with_owner(c, t.id).unwrap().unwrap();
         assert_eq!(with_owner.task, t);
         assert_eq!(with_owner.owner_id, owner.id);
-        assert!(tasks::get_with_owner(c, 999_999).unwrap().is_none());
+        assert!(tasks::get_with_owner(c, TaskId::new(999_999))
+            .unwrap()
+            .is_none());
 
         for (i, status) in ["todo", "done", "in_progress", "done", "blocked"]
             .iter()
@@ -386,31 +425,42 @@ fn tasks_crud_filters_and_owner(db: &Database) {
                     project_id: p.id,
                     title: &format!("T{i}"),
                     description: None,
-                    status,
-                    priority: "low",
+                    status: status.parse().unwrap(),
+                    priority: TaskPriority::Low,
                     due_date: None,
                     estimate_hours: None,
                 },
             )
             .unwrap();
         }
-        let all = tasks::list_by_project(c, p.id, None, 100, 0).unwrap();
+        let of_p = TaskFilter {
+            project_id: Some(p.id),
+            ..Default::default()
+        };
+        let all = tasks::list(c, &of_p, page(100, 0), None).unwrap().items;
         assert_eq!(all.len(), 6);
         assert!(all.windows(2).all(|w| w[0].id < w[1].id));
-        let done = tasks::list_by_project(c, p.id, Some("done"), 100, 0).unwrap();
+        let done_filter = TaskFilter {
+            status: Some(TaskStatus::Done),
+            ..of_p.clone()
+        };
+        let done = tasks::list(c, &done_filter, page(100, 0), None)
+            .unwrap()
+            .items;
         assert_eq!(
             done.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(),
             ["T1", "T3"]
         );
-        let page = tasks::list_by_project(c, p.id, None, 2, 2).unwrap();
-        assert_eq!(page, all[2..4].to_vec());
+        let second = tasks::list(c, &of_p, page(2, 2), None).unwrap();
+        assert_eq!(second.items, all[2..4].to_vec());
+        assert_eq!(second.total, 6);
         assert_eq!(tasks::count_by_project(c, p.id).unwrap(), 6);
 
         let u = tasks::update(
             c,
             t.id,
             &tasks::TaskChanges {
-                status: Some("in_progress".into()),
+                status: Some(TaskStatus::InProgress),
                 description: Some(None),
                 estimate_hours: Some(None),
                 due_date: Some(None),
@@ -418,36 +468,36 @@ fn tasks_crud_filters_and_owner(db: &Database) {
             },
         )
         .unwrap();
-        assert_eq!(u.status, "in_progress");
+        assert_eq!(u.status.as_str(), "in_progress");
         assert_eq!(u.description, None);
         assert_eq!(u.estimate_hours, None);
         assert_eq!(u.due_date, None);
         assert_eq!(u.title, "Design");
-        assert_eq!(u.priority, "normal");
+        assert_eq!(u.priority.as_str(), "normal");
         let u2 = tasks::update(
             c,
             t.id,
             &tasks::TaskChanges {
                 title: Some("Design v2".into()),
-                priority: Some("urgent".into()),
+                priority: Some(TaskPriority::Urgent),
                 estimate_hours: Some(Some(2.0)),
                 ..Default::default()
             },
         )
         .unwrap();
         assert_eq!(u2.title, "Design v2");
-        assert_eq!(u2.priority, "urgent");
+        assert_eq!(u2.priority.as_str(), "urgent");
         assert_eq!(u2.estimate_hours, Some(2.0));
-        assert_eq!(u2.status, "in_progress");
+        assert_eq!(u2.status.as_str(), "in_progress");
         assert_eq!(tasks::update(c, t.id, &Default::default()).unwrap(), u2);
         assert!(matches!(
-            tasks::update(c, 999_999, &tasks::TaskChanges::default()),
+            tasks::update(c, TaskId::new(999_999), &tasks::TaskChanges::default()),
             Err(PersistenceError::NotFound)
         ));
         assert!(matches!(
             tasks::update(
                 c,
-                999_999,
+                TaskId::new(999_999),
                 &tasks::TaskChanges {
                     title: Some("x".into()),
                     ..Default::default()
@@ -459,11 +509,11 @@ fn tasks_crud_filters_and_owner(db: &Database) {
         let err = tasks::create(
             c,
             &tasks::NewTask {
-                project_id: 999_999,
+                project_id: ProjectId::new(999_999),
                 title: "orphan",
                 description: None,
-                status: "todo",
-                priority: "normal",
+                status: TaskStatus::Todo,
+                priority: TaskPriority::Normal,
                 due_date: None,
                 estimate_hours: None,
             },
@@ -483,6 +533,80 @@ fn tasks_crud_filters_and_owner(db: &Database) {
     });
 }
 
+fn projects_and_tasks_sort_the_same_on_both_backends(db: &Database) {
+    with(db, |c| {
+        let owner = users::create(c, &new_user("sorter", "user")).unwrap();
+        let due = |d| NaiveDate::from_ymd_opt(2026, 5, d);
+        let mut project_ids = Vec::new();
+        for (name, due_date) in [("beta", due(3)), ("Alpha", None), ("gamma", due(1))] {
+            let new = projects::NewProject {
+                due_date,
+                ..sample_project(owner.id, name)
+            };
+            project_ids.push(projects::create(c, &new).unwrap().project.id);
+        }
+        let own = ProjectFilter {
+            owner: OwnerFilter::Id(owner.id),
+        };
+        let names = |c: &mut DbConnection, sort: &str| -> Vec<String> {
+            let sort = Sort::<ProjectSort>::parse(sort).unwrap();
+            projects::list(c, &own, page(10, 0), Some(sort))
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|p| p.project.name)
+                .collect()
+        };
+        // Case-insensitive names; no due date last in both directions.
+        assert_eq!(names(c, "name"), ["Alpha", "beta", "gamma"]);
+        assert_eq!(names(c, "-name"), ["gamma", "beta", "Alpha"]);
+        assert_eq!(names(c, "due_date"), ["gamma", "beta", "Alpha"]);
+        assert_eq!(names(c, "-due_date"), ["beta", "gamma", "Alpha"]);
+        assert_eq!(names(c, "created_at"), ["beta", "Alpha", "gamma"]);
+        assert_eq!(names(c, "-created_at"), ["gamma", "Alpha", "beta"]);
+
+        let project_id = project_ids[0];
+        for (title, priority, status) in [
+            ("a", TaskPriority::High, TaskStatus::Done),
+            ("b", TaskPriority::Low, TaskStatus::Blocked),
+            ("c", TaskPriority::Urgent, TaskStatus::Todo),
+            ("d", TaskPriority::Normal, TaskStatus::InProgress),
+            ("e", TaskPriority::Low, TaskStatus::Todo),
+        ] {
+            let new = tasks::NewTask {
+                project_id,
+                title,
+                description: None,
+                status,
+                priority,
+                due_date: None,
+                estimate_hours: None,
+            };
+            tasks::create(c, &new).unwrap();
+        }
+        let filter = TaskFilter {
+            project_id: Some(project_id),
+            ..Default::default()
+        };
+        let titles = |c: &mut DbConnection, sort: &str, page: Page| -> (String, i64) {
+            let sort = Sort::<TaskSort>::parse(sort).unwrap();
+            let got = tasks::list(c, &filter, page, Some(sort)).unwrap();
+            (
+                got.items.iter().map(|t| t.title.as_str()).collect(),
+                got.total,
+            )
+        };
+        // Declaration order, not alphabetical; ties by id.
+        assert_eq!(titles(c, "priority", page(10, 0)).0, "bedac");
+        assert_eq!(titles(c, "-priority", page(10, 0)).0, "cadbe");
+        assert_eq!(titles(c, "status", page(10, 0)).0, "cedba");
+        assert_eq!(titles(c, "-title", page(10, 0)).0, "edcba");
+        // A sorted page and the total of all matches.
+        assert_eq!(titles(c, "priority", page(2, 1)), ("ed".to_owned(), 5));
+        assert_eq!(titles(c, "priority", page(2, 10)), (String::new(), 5));
+    });
+}
+
 fn cascade_deletes(db: &Database) {
     with(db, |c| {
         let u = users::create(c, &new_user("gone", "user")).unwrap();
@@ -499,19 +623,20 @@ fn cascade_deletes(db: &Database) {
                 project_id: p.id,
                 title: "t",
                 description: None,
-                status: "todo",
-                priority: "normal",
+                status: TaskStatus::Todo,
+                priority: TaskPriority::Normal,
                 due_date: None,
                 estimate_hours: None,
             },
         )
         .unwrap();
-        sessions::create(c, "11111111-1111-4111-8111-111111111111", u.id).unwrap();
+        let sid: SessionId = "11111111-1111-4111-8111-111111111111".parse().unwrap();
+        sessions::create(c, sid, u.id).unwrap();
         let ev = events::insert(
             c,
             &events::NewSecurityEvent {
-                kind: "login_success",
-                severity: "info",
+                kind: EventKind::LoginSuccess,
+                severity: Severity::Info,
                 user_id: Some(u.id),
                 username: Some("gone"),
                 session_id: None,
@@ -531,8 +656,8 @@ fn cascade_deletes(db: &Database) {
                 project_id: p2.id,
                 title: "t2",
                 description: None,
-                status: "todo",
-                priority: "normal",
+                status: TaskStatus::Todo,
+                priority: TaskPriority::Normal,
                 due_date: None,
                 estimate_hours: None,
             },
@@ -545,17 +670,10 @@ fn cascade_deletes(db: &Database) {
         users::delete(c, u.id).unwrap();
         assert!(projects::get(c, p.id).unwrap().is_none());
         assert!(tasks::get(c, t.id).unwrap().is_none());
-        assert!(sessions::get(c, "11111111-1111-4111-8111-111111111111")
+        assert!(sessions::get(c, sid).unwrap().is_none());
+        let evs = events::list(c, &events::EventFilter::default(), page(10, 0), None)
             .unwrap()
-            .is_none());
-        let evs = events::list(
-            c,
-            &events::EventFilter {
-                limit: 10,
-                ..Default::default()
-            },
-        )
-        .unwrap();
+            .items;
         let kept = evs.iter().find(|e| e.id == ev.id).unwrap();
         assert_eq!(kept.user_id, None);
         assert_eq!(kept.username.as_deref(), Some("gone"));
@@ -566,51 +684,53 @@ fn cascade_deletes(db: &Database) {
 fn sessions_lifecycle_and_idempotent_end(db: &Database) {
     with(db, |c| {
         let u = users::create(c, &new_user("sess", "user")).unwrap();
-        let id1 = uuid::Uuid::new_v4().to_string();
-        let id2 = uuid::Uuid::new_v4().to_string();
-        let s1 = sessions::create(c, &id1, u.id).unwrap();
+        let id1 = SessionId::random();
+        let id2 = SessionId::random();
+        let s1 = sessions::create(c, id1, u.id).unwrap();
         assert!(s1.is_active());
-        assert_eq!(sessions::get(c, &id1).unwrap().unwrap(), s1);
-        sessions::create(c, &id2, u.id).unwrap();
-        assert!(sessions::create(c, &id2, u.id).unwrap_err().is_conflict());
+        assert_eq!(sessions::get(c, id1).unwrap().unwrap(), s1);
+        sessions::create(c, id2, u.id).unwrap();
+        assert!(sessions::create(c, id2, u.id).unwrap_err().is_conflict());
         assert!(matches!(
-            sessions::create(c, "x", 999_999),
+            sessions::create(c, SessionId::random(), UserId::new(999_999)),
             Err(PersistenceError::ForeignKeyViolation(_))
         ));
 
         let seen = now_utc();
-        assert!(sessions::touch(c, &id1, seen).unwrap());
+        let missing = SessionId::random();
+        assert!(sessions::touch(c, id1, seen).unwrap());
         assert_eq!(
-            sessions::get(c, &id1).unwrap().unwrap().last_seen_at,
+            sessions::get(c, id1).unwrap().unwrap().last_seen_at,
             Some(seen)
         );
-        assert!(!sessions::touch(c, "missing", seen).unwrap());
+        assert!(!sessions::touch(c, missing, seen).unwrap());
 
         let active = sessions::list_active_for_user(c, u.id).unwrap();
         assert_eq!(active.len(), 2);
         let other = users::create(c, &new_user("sess2", "user")).unwrap();
-        let id3 = uuid::Uuid::new_v4().to_string();
-        sessions::create(c, &id3, other.id).unwrap();
+        let id3 = SessionId::random();
+        sessions::create(c, id3, other.id).unwrap();
         assert_eq!(sessions::list_active(c, 100).unwrap().len(), 3);
         let first = sessions::list_active(c, 1).unwrap();
         assert_eq!(first.len(), 1);
         assert_eq!(first[0].user_id, u.id);
-        assert!(sessions::end(c, &id3, "logout").unwrap());
+        assert!(sessions::end(c, id3, EndReason::Logout).unwrap());
 
-        assert!(sessions::end(c, &id1, "anomaly").unwrap());
-        assert!(!sessions::end(c, &id1, "logout").unwrap());
-        let ended = sessions::get(c, &id1).unwrap().unwrap();
+        assert!(sessions::end(c, id1, EndReason::Anomaly).unwrap());
+        assert!(!sessions::end(c, id1, EndReason::Logout).unwrap());
+        let ended = sessions::get(c, id1).unwrap().unwrap();
         assert!(!ended.is_active());
         assert_eq!(ended.end_reason.as_deref(), Some("anomaly"));
-        assert!(!sessions::touch(c, &id1, now_utc()).unwrap());
-        assert!(!sessions::end(c, "missing", "logout").unwrap());
+        assert_eq!(ended.reason(), Some(EndReason::Anomaly));
+        assert!(!sessions::touch(c, id1, now_utc()).unwrap());
+        assert!(!sessions::end(c, missing, EndReason::Logout).unwrap());
 
         let active = sessions::list_active_for_user(c, u.id).unwrap();
+        assert_eq!(active.iter().map(|s| s.id).collect::<Vec<_>>(), [id2]);
         assert_eq!(
-            active.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
-            [id2.as_str()]
+            sessions::end_all_for_user(c, u.id, EndReason::Admin).unwrap(),
+            1
         );
-        assert_eq!(sessions::end_all_for_user(c, u.id, "admin").unwrap(), 1);
         assert!(sessions::list_active_for_user(c, u.id).unwrap().is_empty());
     });
 }
@@ -618,118 +738,95 @@ fn sessions_lifecycle_and_idempotent_end(db: &Database) {
 fn security_events_filters(db: &Database) {
     with(db, |c| {
         let u = users::create(c, &new_user("Mallory", "user")).unwrap();
-        let insert = |c: &mut DbConnection, kind: &str, username: Option<&str>| {
+        let sid = SessionId::random();
+        let insert = |c: &mut DbConnection, kind: EventKind, username: Option<&str>| {
             // Distinct timestamps, so the `since` filter below is exact.
             std::thread::sleep(std::time::Duration::from_millis(2));
             events::insert(
                 c,
                 &events::NewSecurityEvent {
                     kind,
-                    severity: "warning",
+                    severity: Severity::Warning,
                     user_id: username.map(|_| u.id),
                     username,
-                    session_id: Some("sid-1"),
+                    session_id: Some(sid),
                     risk_score: Some(0.75),
                     detail: &json!({"ip": "127.0.0.1", "n": 1}),
                 },
             )
             .unwrap()
         };
-        let e1 = insert(c, "login_failed", Some("Mallory"));
-        let e2 = insert(c, "login_success", Some("Mallory"));
-        let e3 = insert(c, "login_failed", None);
-        let e4 = insert(c, "register", Some("Mallory"));
+        let e1 = insert(c, EventKind::LoginFailed, Some("Mallory"));
+        let e2 = insert(c, EventKind::LoginSuccess, Some("Mallory"));
+        let e3 = insert(c, EventKind::LoginFailed, None);
+        let e4 = insert(c, EventKind::Register, Some("Mallory"));
         assert_eq!(e1.detail_json(), json!({"ip": "127.0.0.1", "n": 1}));
         assert_eq!(e1.risk_score, Some(0.75));
-        assert_eq!(e1.session_id.as_deref(), Some("sid-1"));
+        assert_eq!(e1.session_id, Some(sid.to_string()));
+        assert_eq!(e1.kind, "login_failed");
+        assert_eq!(e1.severity, Severity::Warning);
         assert_eq!(events::count(c).unwrap(), 4);
 
-        let ids =
-            |v: Vec<events::SecurityEventRow>| v.into_iter().map(|e| e.id).collect::<Vec<_>>();
-        let all = events::list(
-            c,
-            &events::EventFilter {
-                limit: 100,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        assert_eq!(ids(all), [e4.id, e3.id, e2.id, e1.id]);
+        let mut list = |filter: events::EventFilter, limit: i64, offset: i64| {
+            let got = events::list(c, &filter, page(limit, offset), None).unwrap();
+            (
+                got.items.into_iter().map(|e| e.id).collect::<Vec<_>>(),
+                got.total,
+            )
+        };
+        let all = list(events::EventFilter::default(), 100, 0);
+        assert_eq!(all, (vec![e4.id, e3.id, e2.id, e1.id], 4));
 
-        let by_user = events::list(
-            c,
-            &events::EventFilter {
-                username: Some("mallory".into()),
-                limit: 100,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        assert_eq!(ids(by_user), [e4.id, e2.id, e1.id]);
+        let by_user = events::EventFilter {
+            username: Some("mallory".into()),
+            ..Default::default()
+        };
+        assert_eq!(list(by_user, 100, 0).0, [e4.id, e2.id, e1.id]);
 
-        let by_kind = events::list(
-            c,
-            &events::EventFilter {
-                kind: Some("login_failed".into()),
-                limit: 100,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        assert_eq!(ids(by_kind), [e3.id, e1.id]);
+        let by_kind = events::EventFilter {
+            kind: Some(EventKind::LoginFailed),
+            ..Default::default()
+        };
+        assert_eq!(list(by_kind, 100, 0).0, [e3.id, e1.id]);
 
-        let both = events::list(
-            c,
-            &events::EventFilter {
-                kind: Some("login_failed".into()),
-                username: Some("MALLORY".into()),
-                limit: 100,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        assert_eq!(ids(both), [e1.id]);
+        let both = events::EventFilter {
+            kind: Some(EventKind::LoginFailed),
+            username: Some("MALLORY".into()),
+            ..Default::default()
+        };
+        assert_eq!(list(both, 100, 0).0, [e1.id]);
 
-        let since = events::list(
-            c,
-            &events::EventFilter {
-                since: Some(e3.created_at),
-                limit: 100,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        assert_eq!(ids(since), [e4.id, e3.id]);
-        let future = events::list(
-            c,
-            &events::EventFilter {
-                since: Some(now_utc() + Duration::hours(1)),
-                limit: 100,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        assert!(future.is_empty());
+        let since = events::EventFilter {
+            since: Some(e3.created_at),
+            ..Default::default()
+        };
+        assert_eq!(list(since, 100, 0).0, [e4.id, e3.id]);
+        let future = events::EventFilter {
+            since: Some(now_utc() + Duration::hours(1)),
+            ..Default::default()
+        };
+        assert!(list(future, 100, 0).0.is_empty());
 
-        let limited = events::list(
+        assert_eq!(
+            list(events::EventFilter::default(), 2, 0),
+            (vec![e4.id, e3.id], 4)
+        );
+        assert_eq!(
+            list(events::EventFilter::default(), 2, 2),
+            (vec![e2.id, e1.id], 4)
+        );
+        // Oldest first on request.
+        let oldest_first = events::list(
             c,
-            &events::EventFilter {
-                limit: 2,
-                ..Default::default()
-            },
+            &events::EventFilter::default(),
+            page(100, 0),
+            Some(Sort::parse("created_at").unwrap()),
         )
         .unwrap();
-        assert_eq!(ids(limited), [e4.id, e3.id]);
-        let offset = events::list(
-            c,
-            &events::EventFilter {
-                limit: 2,
-                offset: 2,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        assert_eq!(ids(offset), [e2.id, e1.id]);
+        assert_eq!(
+            oldest_first.items.iter().map(|e| e.id).collect::<Vec<_>>(),
+            [e1.id, e2.id, e3.id, e4.id]
+        );
     });
 }
 
@@ -934,7 +1031,7 @@ fn connect_fails_when_postgres_is_unreachable() {
 }
 
 fn profile<'a>(
-    user_id: i64,
+    user_id: UserId,
     modality: &'a str,
     state: &'a str,
     samples: i32,
@@ -991,8 +1088,11 @@ fn behavior_profiles_upsert(db: &Database) {
             Some(p2)
         );
 
-        let err = behavior::upsert_profile(c, &profile(999_999, "mouse", "enrolling", 1, "{}"))
-            .unwrap_err();
+        let err = behavior::upsert_profile(
+            c,
+            &profile(UserId::new(999_999), "mouse", "enrolling", 1, "{}"),
+        )
+        .unwrap_err();
         assert!(
             matches!(err, PersistenceError::ForeignKeyViolation(_)),
             "{err:?}"
@@ -1008,10 +1108,12 @@ fn behavior_profiles_upsert(db: &Database) {
     });
 }
 
-fn window<'a>(user_id: i64, modality: &'a str, features: &'a str) -> behavior::NewWindow<'a> {
+const WINDOW_SESSION: &str = "22222222-2222-4222-8222-222222222222";
+
+fn window<'a>(user_id: UserId, modality: &'a str, features: &'a str) -> behavior::NewWindow<'a> {
     behavior::NewWindow {
         user_id,
-        session_id: Some("s-1"),
+        session_id: Some(WINDOW_SESSION.parse().unwrap()),
         modality,
         features,
         risk_score: Some(0.25),
@@ -1054,7 +1156,7 @@ fn behavior_windows_sampling_and_pruning(db: &Database) {
         assert_eq!(recent[0].features, "[5]");
         assert_eq!(recent[0].user_id, b.id);
         assert_eq!(recent[1].user_id, a.id);
-        assert_eq!(recent[0].session_id.as_deref(), Some("s-1"));
+        assert_eq!(recent[0].session_id.as_deref(), Some(WINDOW_SESSION));
         assert_eq!(recent[0].risk_score, Some(0.25));
         let mouse = behavior::recent_windows(c, "mouse", 10).unwrap();
         assert_eq!(mouse.len(), 1);

@@ -1,27 +1,29 @@
-//! Building and starting the application.
+//! Building and starting the application: the composition root, the only
+//! module that knows every layer.
 
-use crate::{
-    config::Settings,
-    error::ApiError,
-    extract,
-    realtime::{self, monitor::MonitorActor, trainer::TrainerActor, GlobalModels, Realtime},
-    routes,
-    security::{Event, Severity},
-    state::AppState,
+use crate::config::{ConfigError, Settings};
+use crate::http::{self, extract};
+use crate::realtime::{
+    context::RealtimeContext, hub::Hub, models::GlobalModels, monitor::MonitorActor,
+    trainer::TrainerActor, ws,
 };
+use crate::services::behavior::{self, TrainingLimits};
+use crate::services::core::{Policy, ServiceParts, Services};
+use crate::services::{accounts, notify};
+use crate::state::AppState;
+use actix::Actor;
 use actix_web::{dev::Server, middleware, web, App, HttpServer};
-use serde_json::json;
-use std::{net::SocketAddr, sync::Arc};
-use workspace_auth::{password, resolve_secret, secret::SecretSource, JwtKeys, ThrottlePolicy};
-use workspace_domain::{Password, Role, Username};
-use workspace_persistence::{users, Database};
+use secrecy::ExposeSecret;
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+use workspace_auth::{resolve_secret, secret::SecretSource, JwtKeys, ThrottlePolicy};
+use workspace_persistence::{Database, DatabaseTarget};
 
 /// A failure to start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     /// Bad configuration.
     #[error(transparent)]
-    Config(#[from] crate::config::ConfigError),
+    Config(#[from] ConfigError),
     /// The database could not be opened or migrated.
     #[error("database: {0}")]
     Database(#[from] workspace_persistence::PersistenceError),
@@ -41,12 +43,76 @@ pub enum StartError {
     },
 }
 
-/// Opens the database (running migrations), resolves the secret and creates
-/// the bootstrap admin: everything before listening.
+/// Opens the database (running migrations), resolves the secret, creates
+/// the bootstrap admin and starts the realtime actors: everything before
+/// listening. Must run inside an actix system.
 pub fn build_state(settings: Settings) -> Result<AppState, StartError> {
+    let jwt = token_keys(&settings)?;
+    let db = Database::connect(
+        settings.database_url(),
+        &settings.db_path,
+        settings.db_pool_size,
+    )?;
+    log::info!("database ready: {}", db.backend().as_str());
+    if let (Some(name), Some(pw)) = (
+        settings.bootstrap_admin_username.as_deref(),
+        settings.bootstrap_admin_password.as_ref(),
+    ) {
+        accounts::bootstrap_admin(&db, name, pw.expose_secret(), settings.bcrypt_cost)
+            .map_err(StartError::Bootstrap)?;
+    }
+    let models = Arc::new(GlobalModels::default());
+    load_global_model(&db, &models)?;
+    let config = Arc::new(behavior_ml::Config::default());
+    let monitor = MonitorActor::default().start();
+    let trainer = TrainerActor::new(
+        db.clone(),
+        models.clone(),
+        config.clone(),
+        Duration::from_secs(settings.global_train_interval_seconds),
+        TrainingLimits {
+            min_samples: settings.global_train_min_samples,
+            max_samples: settings.global_train_max_samples,
+        },
+    )
+    .start();
+    let services = Services::new(ServiceParts {
+        db,
+        jwt,
+        policy: policy(&settings),
+        live: Arc::new(Hub {
+            monitor: monitor.clone(),
+            trainer,
+        }),
+        instance_id: uuid::Uuid::new_v4().simple().to_string(),
+    });
+    let target = DatabaseTarget::resolve(settings.database_url(), &settings.db_path)?;
+    notify::spawn_listener(
+        target,
+        services.instance_id().to_owned(),
+        services.live_handle(),
+    );
+    let realtime = RealtimeContext {
+        models,
+        config,
+        monitor,
+        allowed_origins: Arc::new(settings.allowed_origins()),
+    };
+    Ok(AppState {
+        services,
+        realtime,
+        settings: Arc::new(settings),
+    })
+}
+
+/// Token keys from `JWT_SECRET_KEY` / `AUTH_TOKEN` (or a random secret in
+/// development, with a loud warning).
+fn token_keys(settings: &Settings) -> Result<JwtKeys, StartError> {
+    let expose =
+        |s: &Option<secrecy::SecretString>| s.as_ref().map(|v| v.expose_secret().to_owned());
     let (secret, source) = resolve_secret(
-        settings.jwt_secret_key.as_deref(),
-        settings.auth_token.as_deref(),
+        expose(&settings.jwt_secret_key).as_deref(),
+        expose(&settings.auth_token).as_deref(),
         settings.is_production(),
     )?;
     match source {
@@ -58,147 +124,76 @@ pub fn build_state(settings: Settings) -> Result<AppState, StartError> {
         SecretSource::AuthToken => log::info!("JWT secret taken from AUTH_TOKEN"),
         SecretSource::JwtSecretKey => {}
     }
-    let db = Database::connect(
-        settings.database_url.as_deref(),
-        &settings.db_path,
-        settings.db_pool_size,
-    )?;
-    log::info!("database ready: {}", db.backend().as_str());
-    bootstrap_admin(&db, &settings)?;
-    let realtime = start_realtime(&db, &settings)?;
-    let throttle = ThrottlePolicy {
-        max_failures: settings.login_max_failures,
-        window: chrono::Duration::seconds(settings.login_window_seconds),
-    };
-    Ok(AppState {
-        jwt: JwtKeys::new(&secret, settings.token_ttl_seconds),
-        db,
-        settings: Arc::new(settings),
-        throttle,
-        realtime,
-    })
+    Ok(JwtKeys::new(&secret, settings.token_ttl_seconds))
 }
 
-/// Starts the realtime actors (must run inside an actix system) and the
-/// cross-instance listener, and loads the current global model.
-fn start_realtime(db: &Database, settings: &Settings) -> Result<Realtime, StartError> {
-    use actix::Actor;
-    let models = Arc::new(GlobalModels::default());
-    match realtime::trainer::load_latest(db)? {
+fn policy(settings: &Settings) -> Policy {
+    Policy {
+        bcrypt_cost: settings.bcrypt_cost,
+        throttle: ThrottlePolicy {
+            max_failures: settings.login_max_failures,
+            window: chrono::Duration::seconds(settings.login_window_seconds),
+        },
+        windows_kept: i64::try_from(settings.global_train_max_samples.saturating_mul(4))
+            .unwrap_or(i64::MAX),
+    }
+}
+
+fn load_global_model(db: &Database, models: &GlobalModels) -> Result<(), StartError> {
+    match behavior::load_latest_model(db)? {
         Some((version, model)) => {
             log::info!("global model version {version} loaded");
             models.install(version, model);
         }
         None => log::info!("no global model yet: enrolling users are scored in learning mode"),
     }
-    let config = Arc::new(behavior_ml::Config::default());
-    let trainer = TrainerActor {
-        db: db.clone(),
-        models: models.clone(),
-        config: config.clone(),
-        interval: std::time::Duration::from_secs(settings.global_train_interval_seconds),
-        min_samples: settings.global_train_min_samples,
-        max_samples: settings.global_train_max_samples,
-        busy: false,
-    }
-    .start();
-    let rt = Realtime {
-        monitor: MonitorActor::default().start(),
-        trainer,
-        models,
-        config,
-        instance_id: uuid::Uuid::new_v4().simple().to_string(),
-    };
-    let target = workspace_persistence::DatabaseTarget::resolve(
-        settings.database_url.as_deref(),
-        &settings.db_path,
-    )?;
-    rt.spawn_listener(target);
-    Ok(rt)
+    Ok(())
 }
 
-fn bootstrap_admin(db: &Database, settings: &Settings) -> Result<(), StartError> {
-    let (Some(name), Some(pw)) = (
-        settings.bootstrap_admin_username.as_deref(),
-        settings.bootstrap_admin_password.as_deref(),
-    ) else {
-        return Ok(());
-    };
-    let bad = |e: workspace_domain::DomainError| StartError::Bootstrap(e.to_string());
-    let username = Username::parse(name).map_err(bad)?;
-    let password = Password::parse(pw).map_err(bad)?;
-    let mut conn = db.conn()?;
-    if users::find_by_username(&mut conn, &username.key())?.is_some() {
-        return Ok(());
-    }
-    let hash = password::hash_password(&password, settings.bcrypt_cost)
-        .map_err(|e| StartError::Bootstrap(e.to_string()))?;
-    let created = users::create(
-        &mut conn,
-        &users::NewUser {
-            username: username.as_str(),
-            password_hash: &hash,
-            email: None,
-            role: Role::Admin.as_str(),
-        },
-    );
-    match created {
-        Ok(user) => {
-            log::info!("bootstrap admin created: {}", user.username);
-            Event::new("register", Severity::Info)
-                .user(Some(user.id), &user.username)
-                .detail(json!({ "bootstrap": true, "role": "admin" }))
-                .record(&mut conn)
-                .map_err(|e| StartError::Bootstrap(e.to_string()))
-        }
-        // Another instance created it at the same moment.
-        Err(e) if e.is_conflict() => Ok(()),
-        Err(e) => Err(e.into()),
-    }
+/// Registers the application's shared parts and parsing rules.
+fn register_state(cfg: &mut web::ServiceConfig, state: &AppState) {
+    let limit = state.settings.max_body_bytes;
+    cfg.app_data(web::Data::new(state.services.clone()))
+        .app_data(web::Data::new(state.realtime.clone()))
+        .app_data(extract::BodyLimit(limit))
+        .app_data(extract::query_config())
+        .app_data(extract::path_config())
+        .app_data(extract::payload_config(limit));
 }
 
 /// Mounts everything on an actix `App`.
-pub fn configure_app(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
+pub fn configure_app(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
-        let limit = state.settings.max_body_bytes;
+        register_state(cfg, &state);
+        cfg.route("/health", web::get().to(http::health::health))
+            .route("/ws/behavioral", web::get().to(ws::behavioral))
+            .configure(http::routes::configure);
         let web_dir = state.settings.web_dir.clone();
-        cfg.app_data(state)
-            .app_data(extract::json_config(limit))
-            .app_data(extract::query_config())
-            .app_data(extract::path_config())
-            .app_data(extract::payload_config(limit))
-            .route("/health", web::get().to(routes::health::health))
-            .route("/ws/behavioral", web::get().to(realtime::ws::behavioral))
-            .configure(routes::configure);
         if web_dir.is_dir() {
             cfg.service(
                 actix_files::Files::new("/", web_dir)
                     .index_file("index.html")
                     .redirect_to_slash_directory()
-                    .default_handler(web::to(not_found)),
+                    .default_handler(web::to(http::routes::not_found)),
             );
         } else {
             log::warn!(
                 "web folder {} not found: pages are not served",
                 web_dir.display()
             );
-            cfg.default_service(web::to(not_found));
+            cfg.default_service(web::to(http::routes::not_found));
         }
     }
-}
-
-async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::not_found("page"))
 }
 
 /// Binds and returns the server (not yet awaited) and its address.
 pub fn start(state: AppState) -> Result<(Server, SocketAddr), StartError> {
     let addr = format!("{}:{}", state.settings.host, state.settings.port);
-    let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(middleware::from_fn(http::refuse::refuse_bad_text))
             .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
-            .configure(configure_app(data.clone()))
+            .configure(configure_app(state.clone()))
     })
     .bind(&addr)
     .map_err(|e| bind_error(&addr, e))?;
@@ -209,16 +204,14 @@ pub fn start(state: AppState) -> Result<(Server, SocketAddr), StartError> {
 /// The standalone realtime server: only `/ws/behavioral` and `/health`.
 pub fn start_realtime_only(state: AppState) -> Result<(Server, SocketAddr), StartError> {
     let addr = format!("{}:{}", state.settings.host, state.settings.realtime_port);
-    let data = web::Data::new(state);
     let server = HttpServer::new(move || {
-        let limit = data.settings.max_body_bytes;
         App::new()
+            .wrap(middleware::from_fn(http::refuse::refuse_bad_text))
             .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
-            .app_data(data.clone())
-            .app_data(extract::payload_config(limit))
-            .route("/health", web::get().to(routes::health::health))
-            .route("/ws/behavioral", web::get().to(realtime::ws::behavioral))
-            .default_service(web::to(not_found))
+            .configure(|cfg| register_state(cfg, &state))
+            .route("/health", web::get().to(http::health::health))
+            .route("/ws/behavioral", web::get().to(ws::behavioral))
+            .default_service(web::to(http::routes::not_found))
     })
     .bind(&addr)
     .map_err(|e| bind_error(&addr, e))?;

@@ -1,11 +1,13 @@
 //! Configuration: defaults in code, then `.env` (loaded by `main` through
 //! dotenvy) and environment variables, with the names of the README.
 
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::path::PathBuf;
 
 /// Everything the server can be configured with. Field names are the
-/// environment variable names in lower case.
+/// environment variable names in lower case. Secrets (`DATABASE_URL` may
+/// hold a password) are [`SecretString`]s: `Debug` prints them redacted.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Settings {
     /// `HOST`: address to bind.
@@ -17,17 +19,17 @@ pub struct Settings {
     pub realtime_port: u16,
     /// `DATABASE_URL`: `postgres://…` for PostgreSQL; empty for SQLite.
     #[serde(default)]
-    pub database_url: Option<String>,
+    pub database_url: Option<SecretString>,
     /// `DB_PATH`: the SQLite file when `DATABASE_URL` is empty.
     pub db_path: PathBuf,
     /// `DB_POOL_SIZE`: connections in the pool.
     pub db_pool_size: u32,
     /// `JWT_SECRET_KEY`: the token signing secret.
     #[serde(default)]
-    pub jwt_secret_key: Option<String>,
+    pub jwt_secret_key: Option<SecretString>,
     /// `AUTH_TOKEN`: fallback for `JWT_SECRET_KEY`.
     #[serde(default)]
-    pub auth_token: Option<String>,
+    pub auth_token: Option<SecretString>,
     /// `APP_ENV`: `production` refuses to start without a strong secret.
     pub app_env: String,
     /// `TOKEN_TTL_SECONDS`: access token lifetime.
@@ -43,7 +45,7 @@ pub struct Settings {
     pub bootstrap_admin_username: Option<String>,
     /// `BOOTSTRAP_ADMIN_PASSWORD`: its password.
     #[serde(default)]
-    pub bootstrap_admin_password: Option<String>,
+    pub bootstrap_admin_password: Option<SecretString>,
     /// `WEB_DIR`: the folder of static pages.
     pub web_dir: PathBuf,
     /// `MAX_BODY_BYTES`: largest accepted request body.
@@ -131,8 +133,17 @@ impl Settings {
             &mut self.database_url,
             &mut self.jwt_secret_key,
             &mut self.auth_token,
-            &mut self.bootstrap_admin_username,
             &mut self.bootstrap_admin_password,
+        ] {
+            if field
+                .as_ref()
+                .is_some_and(|v| v.expose_secret().trim().is_empty())
+            {
+                *field = None;
+            }
+        }
+        for field in [
+            &mut self.bootstrap_admin_username,
             &mut self.allowed_origins,
         ] {
             if field.as_deref().is_some_and(|v| v.trim().is_empty()) {
@@ -140,6 +151,11 @@ impl Settings {
             }
         }
         Ok(self)
+    }
+
+    /// `DATABASE_URL`, exposed for connecting.
+    pub fn database_url(&self) -> Option<&str> {
+        self.database_url.as_ref().map(|s| s.expose_secret())
     }
 
     /// Whether `APP_ENV=production`.
@@ -173,5 +189,24 @@ mod tests {
         assert_eq!(s.global_train_max_samples, 5000);
         assert!(s.database_url.is_none());
         assert!(!s.is_production());
+    }
+
+    #[test]
+    fn debug_never_prints_secrets() {
+        let mut s = Settings::defaults().unwrap();
+        s.jwt_secret_key = Some("jwt-secret-value".into());
+        s.auth_token = Some("auth-token-value".into());
+        s.bootstrap_admin_password = Some("admin-password-value".into());
+        s.database_url = Some("postgres://u:db-password@h/db".into());
+        let printed = format!("{s:?}");
+        for secret in [
+            "jwt-secret-value",
+            "auth-token-value",
+            "admin-password-value",
+            "db-password",
+        ] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
+        assert_eq!(s.database_url(), Some("postgres://u:db-password@h/db"));
     }
 }

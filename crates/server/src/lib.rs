@@ -1,16 +1,18 @@
-//! Freelancer Workspace server: configuration, REST routes, error mapping,
-//! static pages and (with the realtime work) the behavioural websocket.
+//! Freelancer Workspace server.
+//!
+//! Layers (see docs/architecture.md, "Inside the server"):
+//! [`http`] (routes, extractors, DTOs, errors, OpenAPI) and [`realtime`]
+//! (actors and the websocket transport) both call [`services`] (one module
+//! per capability, owning transactions and what goes with them), which use
+//! `workspace-persistence`, `workspace-auth`, `behavior-ml` and
+//! `workspace-domain`. [`app`] wires them together.
 
 pub mod app;
-pub mod auth;
 pub mod config;
-pub mod dto;
-pub mod error;
-pub mod extract;
-pub mod openapi;
+pub mod http;
 pub mod realtime;
-pub mod routes;
-pub mod security;
+pub mod realtime_log;
+pub mod services;
 pub mod state;
 
 pub use app::{build_state, start, StartError};

@@ -219,13 +219,16 @@ async fn login_answers_and_throttles(app: TestApp) {
         .run(|c| {
             events::list(
                 c,
-                &events::EventFilter {
+                &events::EventFilter::default(),
+                workspace_domain::Page {
                     limit: 100,
-                    ..Default::default()
+                    offset: 0,
                 },
+                None,
             )
         })
         .unwrap()
+        .items
         .into_iter()
         .map(|e| e.kind)
         .collect();

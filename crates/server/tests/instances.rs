@@ -1,7 +1,7 @@
 //! Several server processes on one database: a termination issued through
 //! one instance reaches a websocket held by another (a standalone
-//! `workspace-server realtime`), and the `realtime_event` log lines are
-//! written without tokens or key codes.
+//! `workspace-server realtime`), so does a profile reset (PostgreSQL), and
+//! the `realtime_event` log lines are written without tokens or key codes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -78,6 +78,43 @@ fn spawn_server(db: &TestDb, realtime_only: bool) -> Proc {
     Proc { child, addr, log }
 }
 
+/// Registers `username` on the instance at `base` and opens a monitored
+/// session: (its token, its session id, the bootstrap admin's token).
+async fn session_and_admin(
+    client: &reqwest::Client,
+    base: &str,
+    username: &str,
+) -> (String, String, String) {
+    let post = |path: &str, body: serde_json::Value| {
+        client.post(format!("{base}{path}")).json(&body).send()
+    };
+    let creds = json!({"username": username, "password": "password-123"});
+    let registered = post("/api/register", creds.clone()).await.unwrap();
+    assert_eq!(registered.status(), StatusCode::CREATED);
+    let b: serde_json::Value = post("/api/start-session", creds)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = b["access_token"].as_str().unwrap().to_owned();
+    let sid = b["session_id"].as_str().unwrap().to_owned();
+    let admin: serde_json::Value = post(
+        "/api/login",
+        json!({"username": ADMIN.0, "password": ADMIN.1}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    (
+        token,
+        sid,
+        admin["access_token"].as_str().unwrap().to_owned(),
+    )
+}
+
 async fn termination_crosses_instances(backend: Backend) {
     let db = match backend {
         Backend::Sqlite => TestDb::sqlite(),
@@ -88,50 +125,9 @@ async fn termination_crosses_instances(backend: Backend) {
     };
     let main = spawn_server(&db, false);
     let rt = spawn_server(&db, true);
-    // A client for the main instance, through the usual helpers.
     let app_url = format!("http://{}", main.addr);
     let client = reqwest::Client::new();
-    let post = |path: &str, token: Option<&str>, body: serde_json::Value| {
-        let mut req = client.post(format!("{app_url}{path}")).json(&body);
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        req.send()
-    };
-    assert_eq!(
-        post(
-            "/api/register",
-            None,
-            json!({"username": "kate", "password": "password-123"})
-        )
-        .await
-        .unwrap()
-        .status(),
-        StatusCode::CREATED
-    );
-    let b: serde_json::Value = post(
-        "/api/start-session",
-        None,
-        json!({"username": "kate", "password": "password-123"}),
-    )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let token = b["access_token"].as_str().unwrap().to_owned();
-    let sid = b["session_id"].as_str().unwrap().to_owned();
-    let admin: serde_json::Value = post(
-        "/api/login",
-        None,
-        json!({"username": ADMIN.0, "password": ADMIN.1}),
-    )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let admin = admin["access_token"].as_str().unwrap().to_owned();
+    let (token, sid, admin) = session_and_admin(&client, &app_url, "kate").await;
 
     // The realtime instance serves /health and the websocket only.
     let health: serde_json::Value = client
@@ -235,4 +231,54 @@ async fn sqlite_termination_crosses_processes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_termination_crosses_processes() {
     termination_crosses_instances(Backend::Postgres).await;
+}
+
+/// A profile reset made through one instance reaches a websocket held by
+/// another (PostgreSQL NOTIFY; the notice travels the same path as a
+/// termination).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_profile_reset_crosses_processes() {
+    let Some(db) = TestDb::postgres() else {
+        return;
+    };
+    let main = spawn_server(&db, false);
+    let rt = spawn_server(&db, true);
+    let app_url = format!("http://{}", main.addr);
+    let client = reqwest::Client::new();
+    let (token, _, admin) = session_and_admin(&client, &app_url, "rhea").await;
+
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws/behavioral", rt.addr))
+        .await
+        .unwrap();
+    ws_send(&mut ws, json!({"type": "auth", "token": token})).await;
+    assert_eq!(ws_next_json(&mut ws).await["type"], "auth_ok");
+    let mut typist = Typist::new(5);
+    for seq in 0..3 {
+        ws_packet(&mut ws, seq, wire_events(&typist.sentence(9), 0.0), 1500).await;
+    }
+
+    let resp = client
+        .post(format!("{app_url}/api/admin/users/rhea/profile/reset"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let mut fresh = Vec::new();
+    while fresh.len() < 2 {
+        match ws_next(&mut ws, 3).await {
+            Received::Json(m) if m["type"] == "profile" => fresh.push(m),
+            Received::Json(_) => {}
+            other => panic!("no profile message after the reset: {other:?}"),
+        }
+    }
+    for m in &fresh {
+        assert_eq!(m["state"], "enrolling", "{m}");
+        assert_eq!(m["samples"], 0, "{m}");
+    }
+    let log = rt.log.lock().unwrap().clone();
+    assert!(
+        log.iter().any(|l| l.contains("kind=profile_reset")),
+        "{log:#?}"
+    );
 }

@@ -20,6 +20,7 @@ both_backends!(
     admin_termination_reaches_the_websocket,
     verify_clears_or_ends_the_session,
     profile_reset_and_train_global,
+    auth_ok_announces_the_limits_the_server_enforces,
 );
 
 async fn auth_ok_reports_enrollment(app: TestApp) {
@@ -545,4 +546,31 @@ async fn profile_reset_and_train_global(app: TestApp) {
     let (_ws, hello) = app.ws_auth(&token).await;
     assert_eq!(hello["profile"]["keystroke"]["state"], "enrolling");
     assert_eq!(hello["profile"]["keystroke"]["samples"], 0);
+}
+
+/// `auth_ok` tells the page the limits it must respect, and they are the
+/// ones enforced: a message over the size limit is refused, the connection
+/// stays.
+async fn auth_ok_announces_the_limits_the_server_enforces(app: TestApp) {
+    app.register("lima", "password-123").await;
+    let (token, _) = app.start_session("lima", "password-123").await;
+    let (mut ws, hello) = app.ws_auth(&token).await;
+    assert_eq!(
+        hello["limits"],
+        json!({"max_message_bytes": 65536, "max_events": 2000, "messages_per_second": 20})
+    );
+    let max = hello["limits"]["max_message_bytes"].as_u64().unwrap() as usize;
+    let pad = "x".repeat(max);
+    ws_send_text(
+        &mut ws,
+        format!(r#"{{"type":"behavior","pad":"{pad}","events":[]}}"#),
+    )
+    .await;
+    let reply = ws_next_json(&mut ws).await;
+    assert_eq!(reply["error"], "payload_too_large", "{reply}");
+    let max_events = hello["limits"]["max_events"].as_u64().unwrap() as usize;
+    let events = vec![json!({"t": 1, "kind": "mousemove", "x": 1, "y": 1}); max_events + 1];
+    ws_send(&mut ws, json!({"type": "behavior", "events": events})).await;
+    let reply = ws_next_json(&mut ws).await;
+    assert_eq!(reply["error"], "payload_too_large", "{reply}");
 }

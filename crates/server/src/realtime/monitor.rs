@@ -1,28 +1,35 @@
-//! The registry of live connections and the totals since start-up.
+//! The registry of live connections and the totals since start-up. It
+//! knows connections only as a [`Recipient`] of [`Apply`], so it does not
+//! depend on the connection actor.
 
-use super::{control::ControlAction, session::WsSession};
-use crate::dto::{MonitorSession, MonitorTotals};
+use crate::services::live::{LiveSession, LiveSnapshot, LiveTotals, Notice};
 use actix::prelude::*;
 use chrono::NaiveDateTime;
 use std::collections::HashMap;
-use uuid::Uuid;
+use workspace_domain::{EndReason, SessionId, UserId};
 
 /// The registry actor.
 #[derive(Default)]
 pub struct MonitorActor {
     connections: HashMap<u64, Entry>,
-    totals: MonitorTotals,
+    totals: LiveTotals,
 }
 
 struct Entry {
-    addr: Addr<WsSession>,
-    user_id: i64,
-    row: MonitorSession,
+    connection: Recipient<Apply>,
+    user_id: UserId,
+    row: LiveSession,
 }
 
 impl Actor for MonitorActor {
     type Context = Context<Self>;
 }
+
+/// A notice for one connection (sent by the monitor, handled by the
+/// connection actor).
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub struct Apply(pub Notice);
 
 /// A connection authenticated.
 #[derive(Message)]
@@ -30,12 +37,12 @@ impl Actor for MonitorActor {
 pub struct Connected {
     /// Connection id (unique per instance).
     pub conn_id: u64,
-    /// Its actor.
-    pub addr: Addr<WsSession>,
+    /// Where notices for it go.
+    pub connection: Recipient<Apply>,
     /// Monitored session.
-    pub session_id: Uuid,
+    pub session_id: SessionId,
     /// Owner id.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// Owner name.
     pub username: String,
     /// When.
@@ -52,76 +59,65 @@ pub struct Disconnected {
     pub conn_id: u64,
 }
 
-/// Progress of a connection after a packet.
+/// Progress of a connection after a packet (or windows closed by a timer).
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct Progress {
     /// Connection id.
     pub conn_id: u64,
-    /// When the packet arrived.
+    /// When.
     pub at: NaiveDateTime,
     /// Whether a client packet arrived (false: windows closed by a timer).
     pub packet: bool,
     /// Events in the packet.
     pub events: u64,
-    /// Window scores of the packet (`None`: learning mode).
+    /// Window scores (`None`: learning mode).
     pub scores: Vec<Option<f64>>,
     /// Windows scored high.
     pub anomalies: u64,
     /// Session level after the packet.
-    pub level: String,
+    pub level: &'static str,
     /// Enrollment summary.
     pub profile_state: String,
 }
 
-/// A session ended (counted in the totals when this instance ended it).
+/// A committed change for this instance's connections (from the hub).
 #[derive(Message)]
 #[rtype(result = "()")]
-pub struct Control {
-    /// The session.
-    pub session_id: Uuid,
-    /// What to do.
-    pub action: ControlAction,
-    /// Count a termination in the totals.
+pub struct Deliver {
+    /// What happened.
+    pub notice: Notice,
+    /// Count a termination in the totals (this instance ended it).
     pub counted: bool,
-}
-
-/// Forget a user's profiles in their live connections.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct ResetProfiles {
-    /// The user.
-    pub user_id: i64,
 }
 
 /// Read the registry.
 #[derive(Message)]
-#[rtype(result = "(Vec<MonitorSession>, MonitorTotals)")]
+#[rtype(result = "LiveSnapshot")]
 pub struct Snapshot;
 
 impl Handler<Connected> for MonitorActor {
     type Result = ();
     fn handle(&mut self, m: Connected, _: &mut Context<Self>) {
         self.totals.connections += 1;
-        self.connections.insert(
-            m.conn_id,
-            Entry {
-                addr: m.addr,
-                user_id: m.user_id,
-                row: MonitorSession {
-                    session_id: m.session_id.to_string(),
-                    username: m.username,
-                    connected_at: m.connected_at,
-                    last_packet_at: None,
-                    packets: 0,
-                    events: 0,
-                    last_score: None,
-                    max_score: None,
-                    level: "low".into(),
-                    profile_state: m.profile_state,
-                },
-            },
-        );
+        let row = LiveSession {
+            session_id: m.session_id,
+            username: m.username,
+            connected_at: m.connected_at,
+            last_packet_at: None,
+            packets: 0,
+            events: 0,
+            last_score: None,
+            max_score: None,
+            level: "low",
+            profile_state: m.profile_state,
+        };
+        let entry = Entry {
+            connection: m.connection,
+            user_id: m.user_id,
+            row,
+        };
+        self.connections.insert(m.conn_id, entry);
     }
 }
 
@@ -152,61 +148,37 @@ impl Handler<Progress> for MonitorActor {
     }
 }
 
-impl Handler<Control> for MonitorActor {
+impl Handler<Deliver> for MonitorActor {
     type Result = ();
-    fn handle(&mut self, m: Control, _: &mut Context<Self>) {
-        let sid = m.session_id.to_string();
-        if m.counted && matches!(m.action, ControlAction::Terminate { .. }) {
+    fn handle(&mut self, m: Deliver, _: &mut Context<Self>) {
+        let reaches = |e: &Entry| match &m.notice {
+            Notice::Terminate { session_id, .. } | Notice::ChallengePassed { session_id } => {
+                e.row.session_id == *session_id
+            }
+            Notice::ResetProfiles { user_id } => e.user_id == *user_id,
+        };
+        if m.counted && is_termination(&m.notice) {
             self.totals.terminations += 1;
         }
-        for e in self
-            .connections
-            .values()
-            .filter(|e| e.row.session_id == sid)
-        {
-            e.addr.do_send(super::session::Apply(m.action.clone()));
+        for e in self.connections.values().filter(|e| reaches(e)) {
+            e.connection.do_send(Apply(m.notice.clone()));
         }
     }
 }
 
-impl Handler<ResetProfiles> for MonitorActor {
-    type Result = ();
-    fn handle(&mut self, m: ResetProfiles, _: &mut Context<Self>) {
-        for e in self.connections.values().filter(|e| e.user_id == m.user_id) {
-            e.addr.do_send(super::session::ResetProfile);
-        }
-    }
+fn is_termination(notice: &Notice) -> bool {
+    matches!(notice, Notice::Terminate { reason, .. } if EndReason::is_termination(*reason))
 }
 
 impl Handler<Snapshot> for MonitorActor {
     type Result = MessageResult<Snapshot>;
     fn handle(&mut self, _: Snapshot, _: &mut Context<Self>) -> Self::Result {
-        let mut rows: Vec<MonitorSession> = self
-            .connections
-            .values()
-            .map(|e| MonitorSession {
-                session_id: e.row.session_id.clone(),
-                username: e.row.username.clone(),
-                connected_at: e.row.connected_at,
-                last_packet_at: e.row.last_packet_at,
-                packets: e.row.packets,
-                events: e.row.events,
-                last_score: e.row.last_score,
-                max_score: e.row.max_score,
-                level: e.row.level.clone(),
-                profile_state: e.row.profile_state.clone(),
-            })
-            .collect();
-        rows.sort_by_key(|r| r.connected_at);
-        let t = &self.totals;
-        MessageResult((
-            rows,
-            MonitorTotals {
-                connections: t.connections,
-                packets_scored: t.packets_scored,
-                anomalies: t.anomalies,
-                terminations: t.terminations,
-            },
-        ))
+        let mut sessions: Vec<LiveSession> =
+            self.connections.values().map(|e| e.row.clone()).collect();
+        sessions.sort_by_key(|r| r.connected_at);
+        MessageResult(LiveSnapshot {
+            sessions,
+            totals: self.totals,
+        })
     }
 }

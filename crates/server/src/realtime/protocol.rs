@@ -1,13 +1,38 @@
 //! Messages of `/ws/behavioral` (see `api.md`).
 
+use crate::services::behavior::state_name;
+use crate::services::error::ErrorCode;
 use behavior_ml::{Event, Level, Modality, ModelUsed, ProfileState, UserProfiles};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use workspace_domain::SessionId;
 
 /// Largest accepted text message, in bytes.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 /// Most events in one `behavior` message.
 pub const MAX_EVENTS: usize = 2_000;
+/// Sustained messages per second a connection may send (a token bucket
+/// with a burst of twice this).
+pub const MESSAGES_PER_SECOND: u32 = 20;
+
+/// The limits a client must respect, as `auth_ok` announces them (the same
+/// constants the server enforces).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Limits {
+    /// [`MAX_MESSAGE_BYTES`].
+    pub max_message_bytes: usize,
+    /// [`MAX_EVENTS`].
+    pub max_events: usize,
+    /// [`MESSAGES_PER_SECOND`].
+    pub messages_per_second: u32,
+}
+
+/// The limits of this server.
+pub const LIMITS: Limits = Limits {
+    max_message_bytes: MAX_MESSAGE_BYTES,
+    max_events: MAX_EVENTS,
+    messages_per_second: MESSAGES_PER_SECOND,
+};
 /// Events listed out of time order are sorted before scoring: a keyup
 /// listed right after its keydown is normal, and real recordings hold keys
 /// for seconds. A jump back larger than this (ms) is also reported to the
@@ -17,14 +42,14 @@ pub const MAX_BACKWARD_MS: f64 = 60_000.0;
 /// A problem with one client message; the connection stays.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProtocolError {
-    /// `bad_request`, `payload_too_large`, `validation_failed`, `too_many_requests`…
-    pub code: &'static str,
+    /// `bad_request`, `payload_too_large`, `validation_failed`…
+    pub code: ErrorCode,
     /// What to fix.
     pub message: String,
 }
 
 impl ProtocolError {
-    fn new(code: &'static str, message: impl Into<String>) -> Self {
+    fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),
@@ -38,7 +63,7 @@ impl ProtocolError {
 }
 
 /// `{"type":"error","error":code,"message":…}`.
-pub fn server_error(code: &str, message: &str) -> String {
+pub fn server_error(code: ErrorCode, message: &str) -> String {
     serde_json::json!({"type": "error", "error": code, "message": message}).to_string()
 }
 
@@ -73,19 +98,19 @@ pub enum ClientMessage {
 pub fn parse_client(text: &str) -> Result<ClientMessage, ProtocolError> {
     if text.len() > MAX_MESSAGE_BYTES {
         return Err(ProtocolError::new(
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
             format!("A message may be at most {MAX_MESSAGE_BYTES} bytes; this one was dropped."),
         ));
     }
     let value: Value = serde_json::from_str(text).map_err(|_| {
         ProtocolError::new(
-            "bad_request",
+            ErrorCode::BadRequest,
             "The message is not valid JSON; it was dropped.",
         )
     })?;
     let kind = value.get("type").and_then(Value::as_str).ok_or_else(|| {
         ProtocolError::new(
-            "bad_request",
+            ErrorCode::BadRequest,
             "The message needs a string field \"type\"; it was dropped.",
         )
     })?;
@@ -94,14 +119,14 @@ pub fn parse_client(text: &str) -> Result<ClientMessage, ProtocolError> {
             if let Some(n) = value.get("events").and_then(Value::as_array).map(Vec::len) {
                 if n > MAX_EVENTS {
                     return Err(ProtocolError::new(
-                        "payload_too_large",
+                        ErrorCode::PayloadTooLarge,
                         format!("A message may carry at most {MAX_EVENTS} events ({n} sent); it was dropped."),
                     ));
                 }
             }
             let raw: RawBehavior = serde_json::from_value(value).map_err(|e| {
                 ProtocolError::new(
-                    "bad_request",
+                    ErrorCode::BadRequest,
                     format!("Malformed behavior message ({e}); it was dropped."),
                 )
             })?;
@@ -114,7 +139,7 @@ pub fn parse_client(text: &str) -> Result<ClientMessage, ProtocolError> {
         }
         "auth" => Ok(ClientMessage::Auth),
         other => Err(ProtocolError::new(
-            "bad_request",
+            ErrorCode::BadRequest,
             format!("Unknown message type {other:?}; expected \"behavior\"."),
         )),
     }
@@ -129,7 +154,7 @@ fn in_time_order(mut events: Vec<Event>) -> (Vec<Event>, Option<ProtocolError>) 
         let t = e.t();
         if warning.is_none() && t < latest - MAX_BACKWARD_MS {
             warning = Some(ProtocolError::new(
-                "validation_failed",
+                ErrorCode::ValidationFailed,
                 format!("events: timestamps go back in time ({t} after {latest}); they were sorted before scoring."),
             ));
         }
@@ -178,14 +203,10 @@ pub fn profiles_status(p: &UserProfiles) -> ProfilesStatus {
 /// Short text for the monitor, e.g. `keystroke:trained mouse:enrolling`.
 pub fn profile_summary(p: &UserProfiles) -> String {
     let s = profiles_status(p);
-    let name = |st: ProfileState| match st {
-        ProfileState::Enrolling => "enrolling",
-        ProfileState::Trained => "trained",
-    };
     format!(
         "keystroke:{} mouse:{}",
-        name(s.keystroke.state),
-        name(s.mouse.state)
+        state_name(s.keystroke.state),
+        state_name(s.mouse.state)
     )
 }
 
@@ -196,9 +217,11 @@ pub enum ServerMessage<'a> {
     /// Authentication succeeded.
     AuthOk {
         /// The monitored session.
-        session_id: String,
+        session_id: SessionId,
         /// Enrollment state.
         profile: ProfilesStatus,
+        /// What the client must respect.
+        limits: Limits,
     },
     /// One scored window.
     Risk {
@@ -245,14 +268,24 @@ pub enum ServerMessage<'a> {
 impl ServerMessage<'_> {
     /// As JSON text.
     pub fn to_text(&self) -> String {
-        serde_json::to_string(self)
-            .unwrap_or_else(|_| server_error("internal_error", "could not encode a message"))
+        serde_json::to_string(self).unwrap_or_else(|_| {
+            server_error(ErrorCode::InternalError, "could not encode a message")
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn auth_ok_announces_the_limits() {
+        let text = serde_json::to_value(LIMITS).unwrap();
+        assert_eq!(
+            text,
+            serde_json::json!({"max_message_bytes":65536,"max_events":2000,"messages_per_second":20})
+        );
+    }
 
     #[test]
     fn parses_and_orders_behavior() {
@@ -271,17 +304,18 @@ mod tests {
     #[test]
     fn rejects_bad_messages_with_codes() {
         let code = |s: &str| parse_client(s).unwrap_err().code;
-        assert_eq!(code("{"), "bad_request");
-        assert_eq!(code(r#"{"type":"dance"}"#), "bad_request");
-        assert_eq!(code(r#"{"type":7}"#), "bad_request");
-        assert_eq!(code(r#"{"type":"behavior","events":"x"}"#), "bad_request");
+        use ErrorCode::{BadRequest, PayloadTooLarge, ValidationFailed};
+        assert_eq!(code("{"), BadRequest);
+        assert_eq!(code(r#"{"type":"dance"}"#), BadRequest);
+        assert_eq!(code(r#"{"type":7}"#), BadRequest);
+        assert_eq!(code(r#"{"type":"behavior","events":"x"}"#), BadRequest);
         assert_eq!(
             code(r#"{"type":"behavior","events":[{"t":"a","kind":"keydown"}]}"#),
-            "bad_request"
+            BadRequest
         );
         assert_eq!(
             code(r#"{"type":"behavior","events":[{"t":1,"kind":"teleport"}]}"#),
-            "bad_request"
+            BadRequest
         );
         let jumped = parse_client(
             r#"{"type":"behavior","events":[{"t":100000,"kind":"keydown","code":"KeyA"},{"t":1,"kind":"keyup","code":"KeyA"}]}"#,
@@ -290,17 +324,17 @@ mod tests {
         let ClientMessage::Behavior(p) = jumped else {
             panic!("not behavior")
         };
-        assert_eq!(p.warning.map(|w| w.code), Some("validation_failed"));
+        assert_eq!(p.warning.map(|w| w.code), Some(ValidationFailed));
         assert_eq!(p.events[0].t(), 1.0);
         let many = format!(
             r#"{{"type":"behavior","events":[{}]}}"#,
             vec![r#"{"t":1,"kind":"mousemove","x":1,"y":1}"#; 2001].join(",")
         );
-        assert_eq!(code(&many), "payload_too_large");
+        assert_eq!(code(&many), PayloadTooLarge);
         let big = format!(
             r#"{{"type":"behavior","pad":"{}","events":[]}}"#,
             "x".repeat(70_000)
         );
-        assert_eq!(code(&big), "payload_too_large");
+        assert_eq!(code(&big), PayloadTooLarge);
     }
 }

@@ -1,32 +1,33 @@
-//! `GET /ws/behavioral`: upgrade, authentication, and the frame pump
-//! between the socket and the session actor.
+//! `GET /ws/behavioral`, the transport: the upgrade and its `Origin` check,
+//! the authentication handshake, then the frame pump between the socket
+//! and the session actor ([`super::session::WsSession`]) and the writer
+//! task that owns the socket's send half. Protocol, scoring and decisions
+//! are the actor's.
 
-use super::{
-    log_event,
-    protocol::{profiles_status, server_error, ServerMessage},
-    session::{
-        load_profiles, ClientBinary, ClientText, DbJob, Heard, Outgoing, SessionInfo, StreamEnded,
-        WsSession,
-    },
-};
-use crate::{
-    auth::{authenticate, bearer_token, AuthUser},
-    error::ApiError,
-    security::{Event, Severity},
-    state::AppState,
-};
-use actix::Actor;
+use super::channels::{run_jobs, DbJob, Outgoing};
+use super::context::RealtimeContext;
+use super::protocol::{profiles_status, server_error, ServerMessage, LIMITS};
+use super::session::{ClientBinary, ClientText, Heard, SessionInfo, StreamEnded, WsSession};
+use crate::http::auth::bearer_token;
+use crate::http::error::ApiError;
+use crate::realtime_log::log_event;
+use crate::services::behavior;
+use crate::services::caller::Caller;
+use crate::services::core::Services;
+use crate::services::error::{ErrorCode, ServiceError};
+use crate::services::sessions;
+use actix::{Actor, Addr};
 use actix_web::{http::header, web, HttpRequest, HttpResponse};
-use actix_ws::{CloseCode, CloseReason, MessageStream, Session};
+use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, Session};
+use behavior_ml::UserProfiles;
 use futures_util::StreamExt;
 use serde::Deserialize;
-use serde_json::json;
 use std::{
     sync::atomic::{AtomicU64, Ordering},
     time::Duration,
 };
 use tokio::sync::mpsc;
-use workspace_persistence::behavior;
+use workspace_domain::SessionId;
 
 /// Time allowed for the `auth` message.
 pub const AUTH_TIMEOUT: Duration = Duration::from_secs(5);
@@ -45,7 +46,7 @@ struct AuthMessage {
 
 /// Whether the `Origin` header (when present) is allowed: listed in
 /// `ALLOWED_ORIGINS`, or the server's own origin (same host and port).
-fn origin_allowed(req: &HttpRequest, state: &AppState) -> bool {
+fn origin_allowed(req: &HttpRequest, allowed: &[String]) -> bool {
     let Some(origin) = req.headers().get(header::ORIGIN) else {
         return true;
     };
@@ -53,12 +54,7 @@ fn origin_allowed(req: &HttpRequest, state: &AppState) -> bool {
         return false;
     };
     let origin = origin.trim_end_matches('/');
-    if state
-        .settings
-        .allowed_origins()
-        .iter()
-        .any(|o| o == origin || o == "*")
-    {
+    if allowed.iter().any(|o| o == origin || o == "*") {
         return true;
     }
     let authority = origin.split_once("://").map_or(origin, |(_, rest)| rest);
@@ -70,201 +66,223 @@ fn origin_allowed(req: &HttpRequest, state: &AppState) -> bool {
 pub async fn behavioral(
     req: HttpRequest,
     body: web::Payload,
-    state: web::Data<AppState>,
+    services: web::Data<Services>,
+    realtime: web::Data<RealtimeContext>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    if !origin_allowed(&req, &state) {
+    if !origin_allowed(&req, &realtime.allowed_origins) {
         log_event("ws_refused", &[("reason", "origin".into())]);
-        return Err(ApiError::forbidden_because(
+        return Err(ApiError(ServiceError::forbidden_because(
             "This origin may not open the behavioural stream.",
-        )
+        ))
         .into());
     }
     let header_token = bearer_token(&req).map(str::to_owned);
     let (response, session, stream) = actix_ws::handle(&req, body)?;
-    let stream = stream.max_frame_size(MAX_FRAME);
-    let state = state.get_ref().clone();
-    actix_web::rt::spawn(drive(state, session, stream, header_token));
+    let stream = stream
+        .max_frame_size(MAX_FRAME)
+        .aggregate_continuations()
+        .max_continuation_size(MAX_FRAME);
+    let link = Link {
+        socket: session,
+        stream,
+        conn_id: NEXT_CONN.fetch_add(1, Ordering::Relaxed),
+    };
+    let services = services.get_ref().clone();
+    let realtime = realtime.get_ref().clone();
+    actix_web::rt::spawn(drive(services, realtime, link, header_token));
     Ok(response)
 }
 
-async fn close(session: Session, code: u16, reason: &str) {
-    let _ = session
-        .close(Some(CloseReason {
-            code: CloseCode::Other(code),
-            description: Some(reason.to_owned()),
-        }))
-        .await;
+/// Both halves of one websocket.
+struct Link {
+    socket: Session,
+    stream: AggregatedMessageStream,
+    conn_id: u64,
 }
 
-/// Waits for the `auth` message (or uses the upgrade's bearer token).
-async fn read_token(
-    session: &mut Session,
-    stream: &mut actix_ws::AggregatedMessageStream,
-    header_token: Option<String>,
-) -> Result<String, (&'static str, String)> {
-    if let Some(t) = header_token {
-        return Ok(t);
-    }
-    let deadline = tokio::time::Instant::now() + AUTH_TIMEOUT;
-    loop {
-        let next = tokio::time::timeout_at(deadline, stream.next()).await;
-        match next {
-            Err(_) => return Err(("unauthorized", "No auth message within 5 seconds.".into())),
-            Ok(None) | Ok(Some(Err(_))) => {
-                return Err(("unauthorized", "The connection closed before auth.".into()))
-            }
-            Ok(Some(Ok(actix_ws::AggregatedMessage::Ping(b)))) => {
-                let _ = session.pong(&b).await;
-            }
-            Ok(Some(Ok(actix_ws::AggregatedMessage::Pong(_)))) => {}
-            Ok(Some(Ok(actix_ws::AggregatedMessage::Text(text)))) => {
-                return match serde_json::from_str::<AuthMessage>(&text) {
-                    Ok(m) if m.kind == "auth" => Ok(m.token),
-                    _ => Err((
-                        "unauthorized",
-                        "The first message must be {\"type\":\"auth\",\"token\":\"…\"}.".into(),
-                    )),
-                };
-            }
-            Ok(Some(Ok(_))) => {
-                return Err((
-                    "unauthorized",
-                    "The first message must be {\"type\":\"auth\",\"token\":\"…\"}.".into(),
-                ))
-            }
-        }
-    }
-}
-
-async fn auth_user(state: &AppState, token: &str) -> Result<AuthUser, (&'static str, String)> {
-    // api.md: an auth failure is `unauthorized`; a session that has ended
-    // is `session_terminated`, as on REST.
-    let user = authenticate(state, token).await.map_err(|e| {
-        let code = if e.code() == "session_terminated" {
-            "session_terminated"
-        } else {
-            "unauthorized"
-        };
-        (code, e.message().to_owned())
-    })?;
-    if user.session_id.is_none() {
-        return Err((
-            "unauthorized",
-            "This token has no monitored session; sign in with POST /api/start-session.".into(),
-        ));
-    }
-    Ok(user)
-}
-
+/// A connection's life: handshake, open the session actor, pump frames.
 async fn drive(
-    state: AppState,
-    mut session: Session,
-    stream: MessageStream,
+    services: Services,
+    realtime: RealtimeContext,
+    mut link: Link,
     header_token: Option<String>,
 ) {
-    let mut stream = stream
-        .aggregate_continuations()
-        .max_continuation_size(MAX_FRAME);
-    let conn_id = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
-    log_event("ws_connect", &[("conn", conn_id.to_string())]);
-
-    let authed = match read_token(&mut session, &mut stream, header_token).await {
-        Ok(token) => auth_user(&state, &token).await,
-        Err(e) => Err(e),
-    };
-    let user = match authed {
-        Ok(u) => u,
-        Err((code, message)) => {
-            log_event(
-                "ws_auth_failed",
-                &[("conn", conn_id.to_string()), ("error", code.into())],
-            );
-            let detail = json!({ "error": code });
-            let _ = state
-                .db(move |conn| {
-                    Event::new("ws_auth_failed", Severity::Warning)
-                        .detail(detail)
-                        .record(conn)
-                })
-                .await;
-            let _ = session.text(server_error(code, &message)).await;
-            close(session, 4401, code).await;
-            return;
-        }
-    };
-    let Some(session_id) = user.session_id else {
+    log_event("ws_connect", &[("conn", link.conn_id.to_string())]);
+    let Some((caller, session_id)) = handshake(&services, &mut link, header_token).await else {
         return;
     };
-    let cfg = state.realtime.config.clone();
-    let user_id = user.id;
-    let rows = state
-        .db(move |conn| Ok(behavior::get_profiles(conn, user_id)?))
-        .await;
-    let profiles = match rows {
-        Ok(rows) => load_profiles(&cfg, user_id, &rows),
-        Err(e) => {
-            let _ = session
-                .text(server_error(
-                    "service_unavailable",
-                    "Profiles could not be loaded; reconnect shortly.",
-                ))
-                .await;
-            log::error!("loading profiles failed: {e}");
-            close(session, 1011, "unavailable").await;
-            return;
-        }
-    };
-    let hello = ServerMessage::AuthOk {
-        session_id: session_id.to_string(),
-        profile: profiles_status(&profiles),
-    }
-    .to_text();
-    if session.text(hello).await.is_err() {
+    let Some(profiles) = greet(&services, &realtime, &mut link, &caller, session_id).await else {
         return;
-    }
-    log_event(
-        "ws_auth",
-        &[
-            ("conn", conn_id.to_string()),
-            ("session", session_id.to_string()),
-            ("user", user.username.clone()),
-        ],
-    );
-
+    };
     let (out_tx, out_rx) = mpsc::unbounded_channel::<Outgoing>();
     let (job_tx, job_rx) = mpsc::unbounded_channel::<DbJob>();
-    actix_web::rt::spawn(write_loop(session, out_rx));
-    actix_web::rt::spawn(job_loop(state.clone(), job_rx));
+    let Link {
+        socket,
+        stream,
+        conn_id,
+    } = link;
+    actix_web::rt::spawn(write_loop(socket, out_rx));
+    actix_web::rt::spawn(run_jobs(services.clone(), job_rx));
     let info = SessionInfo {
         conn_id,
         session_id,
-        user_id,
-        username: user.username.clone(),
+        user_id: caller.id,
+        username: caller.username,
     };
-    let addr = WsSession::new(info, state, profiles, out_tx.clone(), job_tx).start();
+    let cx = realtime.connection(services);
+    let actor = WsSession::new(info, cx, profiles, out_tx.clone(), job_tx).start();
+    pump(stream, conn_id, &actor, &out_tx).await;
+    actor.do_send(StreamEnded);
+}
 
+/// Authenticates the connection (bearer header or the first message); on
+/// failure sends `error`, records `ws_auth_failed` and closes with 4401.
+async fn handshake(
+    services: &Services,
+    link: &mut Link,
+    header_token: Option<String>,
+) -> Option<(Caller, SessionId)> {
+    let authed = match read_token(link, header_token).await {
+        Ok(token) => authenticate(services, &token).await,
+        Err(e) => Err(e),
+    };
+    match authed {
+        Ok(found) => Some(found),
+        Err(e) => {
+            log_event(
+                "ws_auth_failed",
+                &[
+                    ("conn", link.conn_id.to_string()),
+                    ("error", e.code.as_str().into()),
+                ],
+            );
+            let _ = sessions::record_ws_auth_failure(services, e.code).await;
+            let _ = link.socket.text(server_error(e.code, &e.message)).await;
+            close(link.socket.clone(), 4401, e.code.as_str()).await;
+            None
+        }
+    }
+}
+
+/// Waits for the `auth` message (or uses the upgrade's bearer token).
+async fn read_token(link: &mut Link, header_token: Option<String>) -> Result<String, ServiceError> {
+    if let Some(t) = header_token {
+        return Ok(t);
+    }
+    let refused = |message: &str| ServiceError::new(ErrorCode::Unauthorized, message);
+    let wrong_first = "The first message must be {\"type\":\"auth\",\"token\":\"…\"}.";
+    let deadline = tokio::time::Instant::now() + AUTH_TIMEOUT;
+    loop {
+        match tokio::time::timeout_at(deadline, link.stream.next()).await {
+            Err(_) => return Err(refused("No auth message within 5 seconds.")),
+            Ok(None) | Ok(Some(Err(_))) => {
+                return Err(refused("The connection closed before auth."))
+            }
+            Ok(Some(Ok(AggregatedMessage::Ping(b)))) => {
+                let _ = link.socket.pong(&b).await;
+            }
+            Ok(Some(Ok(AggregatedMessage::Pong(_)))) => {}
+            Ok(Some(Ok(AggregatedMessage::Text(text)))) => {
+                return match serde_json::from_str::<AuthMessage>(&text) {
+                    Ok(m) if m.kind == "auth" => Ok(m.token),
+                    _ => Err(refused(wrong_first)),
+                };
+            }
+            Ok(Some(Ok(_))) => return Err(refused(wrong_first)),
+        }
+    }
+}
+
+/// The token's caller, who must be in a live monitored session. api.md: an
+/// auth failure is `unauthorized`; a session that has ended is
+/// `session_terminated`, as on REST.
+async fn authenticate(
+    services: &Services,
+    token: &str,
+) -> Result<(Caller, SessionId), ServiceError> {
+    let caller = sessions::authenticate(services, token)
+        .await
+        .map_err(|e| match e.code {
+            ErrorCode::SessionTerminated => e,
+            _ => ServiceError::new(ErrorCode::Unauthorized, e.message),
+        })?;
+    match caller.session_id {
+        Some(sid) => Ok((caller, sid)),
+        None => Err(ServiceError::new(
+            ErrorCode::Unauthorized,
+            "This token has no monitored session; sign in with POST /api/start-session.",
+        )),
+    }
+}
+
+/// Loads the owner's profiles and sends `auth_ok`; `None` when the
+/// connection cannot go on (it is closed).
+async fn greet(
+    services: &Services,
+    realtime: &RealtimeContext,
+    link: &mut Link,
+    caller: &Caller,
+    session_id: SessionId,
+) -> Option<UserProfiles> {
+    let profiles = match behavior::load_profiles(services, caller.id, &realtime.config).await {
+        Ok(p) => p,
+        Err(e) => {
+            log::error!("loading profiles failed: {e}");
+            let _ = link
+                .socket
+                .text(server_error(
+                    ErrorCode::ServiceUnavailable,
+                    "Profiles could not be loaded; reconnect shortly.",
+                ))
+                .await;
+            close(link.socket.clone(), 1011, "unavailable").await;
+            return None;
+        }
+    };
+    let hello = ServerMessage::AuthOk {
+        session_id,
+        profile: profiles_status(&profiles),
+        limits: LIMITS,
+    }
+    .to_text();
+    link.socket.text(hello).await.ok()?;
+    log_event(
+        "ws_auth",
+        &[
+            ("conn", link.conn_id.to_string()),
+            ("session", session_id.to_string()),
+            ("user", caller.username.clone()),
+        ],
+    );
+    Some(profiles)
+}
+
+/// Moves client frames to the actor until the socket closes.
+async fn pump(
+    mut stream: AggregatedMessageStream,
+    conn_id: u64,
+    actor: &Addr<WsSession>,
+    out: &mpsc::UnboundedSender<Outgoing>,
+) {
     while let Some(msg) = stream.next().await {
         match msg {
-            Ok(actix_ws::AggregatedMessage::Text(text)) => {
-                addr.do_send(ClientText(text.to_string()))
+            Ok(AggregatedMessage::Text(text)) => actor.do_send(ClientText(text.to_string())),
+            Ok(AggregatedMessage::Binary(_)) => actor.do_send(ClientBinary),
+            Ok(AggregatedMessage::Ping(b)) => {
+                let _ = out.send(Outgoing::Pong(b.to_vec()));
+                actor.do_send(Heard);
             }
-            Ok(actix_ws::AggregatedMessage::Binary(_)) => addr.do_send(ClientBinary),
-            Ok(actix_ws::AggregatedMessage::Ping(b)) => {
-                let _ = out_tx.send(Outgoing::Pong(b.to_vec()));
-                addr.do_send(Heard);
-            }
-            Ok(actix_ws::AggregatedMessage::Pong(_)) => addr.do_send(Heard),
-            Ok(actix_ws::AggregatedMessage::Close(_)) => break,
+            Ok(AggregatedMessage::Pong(_)) => actor.do_send(Heard),
+            Ok(AggregatedMessage::Close(_)) => return,
             Err(e) => {
                 log_event(
                     "ws_protocol_error",
                     &[("conn", conn_id.to_string()), ("error", e.to_string())],
                 );
-                break;
+                return;
             }
         }
     }
-    addr.do_send(StreamEnded);
 }
 
 async fn write_loop(mut session: Session, mut rx: mpsc::UnboundedReceiver<Outgoing>) {
@@ -285,10 +303,11 @@ async fn write_loop(mut session: Session, mut rx: mpsc::UnboundedReceiver<Outgoi
     let _ = session.close(None).await;
 }
 
-async fn job_loop(state: AppState, mut rx: mpsc::UnboundedReceiver<DbJob>) {
-    while let Some(job) = rx.recv().await {
-        if let Err(e) = state.db(job).await {
-            log::warn!("realtime database write failed: {e}");
-        }
-    }
+async fn close(session: Session, code: u16, reason: &str) {
+    let _ = session
+        .close(Some(CloseReason {
+            code: CloseCode::Other(code),
+            description: Some(reason.to_owned()),
+        }))
+        .await;
 }

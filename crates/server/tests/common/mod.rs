@@ -44,7 +44,7 @@ pub fn test_settings(db: &TestDb) -> Settings {
     s.port = 0;
     s.bcrypt_cost = 4;
     s.jwt_secret_key = Some(SECRET.into());
-    s.database_url = db.database_url().map(str::to_owned);
+    s.database_url = db.database_url().map(Into::into);
     s.db_path = db.db_path().to_path_buf();
     s.db_pool_size = 4;
     s.bootstrap_admin_username = Some(ADMIN.0.into());

@@ -1,0 +1,78 @@
+//! Validated inputs of the work resources (projects, tasks): what a request
+//! body becomes once every field has been parsed. Holding one proves each
+//! value is valid; the service layer only adds who may do it.
+//!
+//! Patches use `Option<T>` for "absent = unchanged" and `Option<Option<T>>`
+//! for nullable fields (`Some(None)` clears).
+
+use crate::model::{ProjectStatus, TaskPriority, TaskStatus};
+use crate::values::{EstimateHours, HourlyRate, LongText, ProjectName, ShortText, TaskTitle};
+use chrono::NaiveDate;
+
+/// A new project.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewProject {
+    /// Name.
+    pub name: ProjectName,
+    /// Description.
+    pub description: Option<LongText>,
+    /// Client.
+    pub client: Option<ShortText>,
+    /// Hourly rate.
+    pub hourly_rate: Option<HourlyRate>,
+    /// Due date.
+    pub due_date: Option<NaiveDate>,
+    /// Status (`active` unless given).
+    pub status: ProjectStatus,
+}
+
+/// A change to some of a project's fields.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProjectPatch {
+    /// New name.
+    pub name: Option<ProjectName>,
+    /// New description, or cleared.
+    pub description: Option<Option<LongText>>,
+    /// New client, or cleared.
+    pub client: Option<Option<ShortText>>,
+    /// New rate, or cleared.
+    pub hourly_rate: Option<Option<HourlyRate>>,
+    /// New due date, or cleared.
+    pub due_date: Option<Option<NaiveDate>>,
+    /// New status.
+    pub status: Option<ProjectStatus>,
+}
+
+/// A new task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTask {
+    /// Title.
+    pub title: TaskTitle,
+    /// Description.
+    pub description: Option<LongText>,
+    /// Status (`todo` unless given).
+    pub status: TaskStatus,
+    /// Priority (`normal` unless given).
+    pub priority: TaskPriority,
+    /// Due date.
+    pub due_date: Option<NaiveDate>,
+    /// Estimate.
+    pub estimate_hours: Option<EstimateHours>,
+}
+
+/// A change to some of a task's fields.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TaskPatch {
+    /// New title.
+    pub title: Option<TaskTitle>,
+    /// New description, or cleared.
+    pub description: Option<Option<LongText>>,
+    /// New status.
+    pub status: Option<TaskStatus>,
+    /// New priority.
+    pub priority: Option<TaskPriority>,
+    /// New due date, or cleared.
+    pub due_date: Option<Option<NaiveDate>>,
+    /// New estimate, or cleared.
+    pub estimate_hours: Option<Option<EstimateHours>>,
+}

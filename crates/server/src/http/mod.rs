@@ -1,0 +1,23 @@
+//! The HTTP layer: the route table, request parsing (extractors, the
+//! refusal of NUL and bad UTF-8, list parameters), the one [`error::ApiError`],
+//! the [`auth::AuthUser`] extractor, the OpenAPI document, and one module per
+//! resource with its handlers and request/response bodies (DTOs).
+//!
+//! A handler parses into domain types, calls one service function and maps
+//! the result to a DTO.
+
+pub mod accounts;
+pub mod admin;
+pub mod auth;
+pub mod behavior;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod list;
+pub mod openapi;
+pub mod projects;
+pub mod refuse;
+pub mod routes;
+pub mod security;
+pub mod tasks;
+pub mod wire;

@@ -1,0 +1,79 @@
+//! The route table: one line per route. Every path under `/api` answers a
+//! JSON 405 for methods it does not take and unknown paths a JSON 404.
+//!
+//! A new endpoint adds its line here (and its handler in the resource's
+//! module).
+
+use super::error::ApiError;
+use super::{accounts, admin, behavior, openapi, projects, security, tasks};
+use crate::services::error::{ErrorCode, ServiceError};
+use actix_web::{web, HttpResponse};
+
+/// Registers every REST route under `/api`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    use web::{delete, get, patch, post};
+    let api = web::scope("/api")
+        .service(resource("/register").route(post().to(accounts::register)))
+        .service(resource("/login").route(post().to(accounts::login)))
+        .service(resource("/start-session").route(post().to(accounts::start_session)))
+        .service(resource("/logout").route(post().to(accounts::logout)))
+        .service(resource("/me").route(get().to(accounts::me)))
+        .service(
+            resource("/projects")
+                .route(get().to(projects::list_projects))
+                .route(post().to(projects::create_project)),
+        )
+        .service(
+            resource("/projects/{project_id}")
+                .route(get().to(projects::get_project))
+                .route(patch().to(projects::update_project))
+                .route(delete().to(projects::delete_project)),
+        )
+        .service(
+            resource("/projects/{project_id}/tasks")
+                .route(get().to(tasks::list_project_tasks))
+                .route(post().to(tasks::create_task)),
+        )
+        .service(
+            resource("/tasks/{task_id}")
+                .route(patch().to(tasks::update_task))
+                .route(delete().to(tasks::delete_task)),
+        )
+        .service(resource("/security-events").route(get().to(security::list_events)))
+        .service(resource("/realtime-monitor").route(get().to(security::monitor)))
+        .service(resource("/admin/users/{username}/role").route(post().to(admin::change_role)))
+        .service(
+            resource("/admin/sessions/{session_id}/terminate")
+                .route(post().to(admin::terminate_session)),
+        )
+        .service(resource("/sessions/verify").route(post().to(behavior::verify)))
+        .service(
+            resource("/admin/users/{username}/profile/reset")
+                .route(post().to(behavior::reset_profile)),
+        )
+        .service(resource("/admin/train-global").route(post().to(behavior::train_global)))
+        .service(resource("/openapi.json").route(get().to(openapi::serve)))
+        .default_service(web::to(api_not_found));
+    cfg.service(api);
+}
+
+/// A resource whose other methods answer 405.
+fn resource(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(method_not_allowed))
+}
+
+async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
+    Err(ApiError(ServiceError::new(
+        ErrorCode::MethodNotAllowed,
+        "This path does not accept that HTTP method.",
+    )))
+}
+
+async fn api_not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError(ServiceError::not_found("endpoint")))
+}
+
+/// The JSON 404 of paths outside `/api` that match no page.
+pub async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError(ServiceError::not_found("page")))
+}

@@ -1,0 +1,238 @@
+//! Security views: the event log and the realtime monitor.
+
+use super::auth::AuthUser;
+use super::error::{ApiResult, ErrorBody};
+use super::extract::optional;
+use super::list::{list_params, paged_response};
+use super::wire::{ser_opt_time, ser_time};
+use crate::services::audit::{self, EventQuery};
+use crate::services::core::Services;
+use crate::services::error::ServiceError;
+use crate::services::live::{LiveSession, LiveTotals};
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+use workspace_domain::listing::EventSort;
+use workspace_domain::{EventId, EventKind, SessionId, Severity};
+use workspace_persistence::events::SecurityEventRow;
+
+/// A security event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventOut {
+    /// Id.
+    #[schema(value_type = i64)]
+    pub id: EventId,
+    /// Kind, e.g. `login_failed`.
+    pub kind: String,
+    /// `info`, `warning` or `critical`.
+    #[schema(value_type = String)]
+    pub severity: Severity,
+    /// Who it is about.
+    pub username: Option<String>,
+    /// The monitored session, if any.
+    pub session_id: Option<String>,
+    /// Behavioural risk, if any.
+    pub risk_score: Option<f64>,
+    /// Details (an object).
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+    /// When.
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: NaiveDateTime,
+}
+
+impl From<SecurityEventRow> for EventOut {
+    fn from(e: SecurityEventRow) -> Self {
+        Self {
+            detail: e.detail_json(),
+            id: e.id,
+            kind: e.kind,
+            severity: e.severity,
+            username: e.username,
+            session_id: e.session_id,
+            risk_score: e.risk_score,
+            created_at: e.created_at,
+        }
+    }
+}
+
+/// `?username=&kind=&since=&limit=&offset=&sort=`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventListQuery {
+    /// Only events about this user (any case).
+    pub username: Option<String>,
+    /// Only events of this kind.
+    pub kind: Option<String>,
+    /// Only events at or after this RFC 3339 time.
+    pub since: Option<String>,
+    /// Default 100, at most 1000.
+    pub limit: Option<i64>,
+    /// Default 0.
+    pub offset: Option<i64>,
+    /// `created_at` (oldest first) or `-created_at` (the default).
+    pub sort: Option<String>,
+}
+
+fn parse_since(since: &str) -> Result<NaiveDateTime, ServiceError> {
+    DateTime::parse_from_rfc3339(since)
+        .map(|t| t.naive_utc())
+        .map_err(|_| {
+            ServiceError::invalid(
+                "since",
+                "must be an RFC 3339 time like 2026-01-31T12:00:00Z",
+            )
+        })
+}
+
+/// Security events, newest first (analysts, admins).
+#[utoipa::path(get, path = "/api/security-events", tag = "security", params(EventListQuery),
+    responses((status = 200, body = [EventOut], headers(
+                  ("X-Total-Count" = i64, description = "Events matching, ignoring paging"),
+                  ("Link" = String, description = "`<…>; rel=\"next\"` when more remain"))),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list_events(
+    req: HttpRequest,
+    svc: web::Data<Services>,
+    user: AuthUser,
+    query: web::Query<EventListQuery>,
+) -> ApiResult<HttpResponse> {
+    let q = query.into_inner();
+    let params = list_params::<EventSort>(q.limit, q.offset, q.sort.as_deref(), 100, 1000)?;
+    let filter = EventQuery {
+        username: q.username,
+        kind: optional(q.kind, |k| EventKind::parse(&k))?,
+        since: q.since.as_deref().map(parse_since).transpose()?,
+    };
+    let found = audit::list_events(&svc, &user, filter, params.page, params.sort).await?;
+    Ok(paged_response(
+        &req,
+        params.page,
+        &found.map(EventOut::from),
+    ))
+}
+
+/// One live connection.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonitorSession {
+    /// Session id.
+    #[schema(value_type = String)]
+    pub session_id: SessionId,
+    /// Owner.
+    pub username: String,
+    /// When the websocket connected.
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub connected_at: NaiveDateTime,
+    /// Last behaviour packet.
+    #[serde(serialize_with = "ser_opt_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_packet_at: Option<NaiveDateTime>,
+    /// Packets received.
+    pub packets: u64,
+    /// Events received.
+    pub events: u64,
+    /// Latest window score.
+    pub last_score: Option<f64>,
+    /// Highest window score.
+    pub max_score: Option<f64>,
+    /// `low`, `medium` or `high` session risk.
+    pub level: &'static str,
+    /// Enrollment state per modality, e.g. `keystroke:trained mouse:enrolling`.
+    pub profile_state: String,
+}
+
+impl From<LiveSession> for MonitorSession {
+    fn from(s: LiveSession) -> Self {
+        Self {
+            session_id: s.session_id,
+            username: s.username,
+            connected_at: s.connected_at,
+            last_packet_at: s.last_packet_at,
+            packets: s.packets,
+            events: s.events,
+            last_score: s.last_score,
+            max_score: s.max_score,
+            level: s.level,
+            profile_state: s.profile_state,
+        }
+    }
+}
+
+/// Totals of the realtime monitor since start-up.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonitorTotals {
+    /// Websocket connections accepted.
+    pub connections: u64,
+    /// Windows scored.
+    pub packets_scored: u64,
+    /// Windows scored high.
+    pub anomalies: u64,
+    /// Sessions terminated.
+    pub terminations: u64,
+}
+
+impl From<LiveTotals> for MonitorTotals {
+    fn from(t: LiveTotals) -> Self {
+        Self {
+            connections: t.connections,
+            packets_scored: t.packets_scored,
+            anomalies: t.anomalies,
+            terminations: t.terminations,
+        }
+    }
+}
+
+/// The global model in the monitor.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GlobalModelInfo {
+    /// Version (row id).
+    pub version: i64,
+    /// When trained.
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub trained_at: NaiveDateTime,
+    /// Windows used.
+    pub samples: i64,
+}
+
+/// `GET /api/realtime-monitor`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonitorOut {
+    /// Live websocket sessions.
+    pub active_sessions: Vec<MonitorSession>,
+    /// Counters.
+    pub totals: MonitorTotals,
+    /// The current global model, if any.
+    pub global_model: Option<GlobalModelInfo>,
+}
+
+/// Live behavioural sessions and totals (analysts, admins).
+#[utoipa::path(get, path = "/api/realtime-monitor", tag = "security",
+    responses((status = 200, body = MonitorOut), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn monitor(svc: web::Data<Services>, user: AuthUser) -> ApiResult<HttpResponse> {
+    let m = audit::monitor(&svc, &user).await?;
+    Ok(HttpResponse::Ok().json(MonitorOut {
+        active_sessions: m.live.sessions.into_iter().map(Into::into).collect(),
+        totals: m.live.totals.into(),
+        global_model: m.global_model.map(|g| GlobalModelInfo {
+            version: g.id,
+            trained_at: g.created_at,
+            samples: g.samples,
+        }),
+    }))
+}
+
+/// This module's part of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    paths(list_events, monitor),
+    components(schemas(EventOut, MonitorOut, MonitorSession, MonitorTotals, GlobalModelInfo))
+)]
+pub struct SecurityDoc;

@@ -1,0 +1,224 @@
+//! Sessions: who a token belongs to, and ending a monitored session — one
+//! function whoever asks (logout, an analyst, the anomaly detector, a
+//! failed or timed-out challenge; later a password change, an account
+//! deletion, a revoke).
+
+use super::caller::Caller;
+use super::core::Services;
+use super::error::{ServiceError, ServiceResult};
+use super::events::Event;
+use super::live::Notice;
+use super::unit_of_work::UnitOfWork;
+use serde_json::json;
+use workspace_auth::password;
+use workspace_domain::{Capability, EndReason, EventKind, SessionId, Severity, UserId};
+use workspace_persistence::{sessions, users};
+
+/// Verifies a token and loads the caller — the one path of REST requests
+/// and websocket authentication. The user is re-read (a role change or a
+/// deleted user takes effect at once) and a monitored session must not
+/// have ended (`session_terminated`).
+pub async fn authenticate(svc: &Services, token: &str) -> ServiceResult<Caller> {
+    let claims = svc.jwt().verify(token)?;
+    let user_id = claims.user_id().ok_or_else(ServiceError::invalid_token)?;
+    let session_id = claims.session_id()?;
+    svc.read(move |conn| {
+        let user = users::find_by_id(conn, user_id)?.ok_or_else(ServiceError::invalid_token)?;
+        if let Some(sid) = session_id {
+            let session = sessions::get(conn, sid)?.ok_or_else(ServiceError::invalid_token)?;
+            if session.user_id != user.id {
+                return Err(ServiceError::invalid_token());
+            }
+            if !session.is_active() {
+                return Err(ServiceError::session_ended());
+            }
+        }
+        Ok(Caller {
+            id: user.id,
+            username: user.username,
+            role: user.role,
+            session_id,
+        })
+    })
+    .await
+}
+
+/// A request to end a monitored session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EndSession {
+    /// The session.
+    pub session_id: SessionId,
+    /// Why.
+    pub reason: EndReason,
+    /// The session risk at the end, when behaviour decided it.
+    pub risk: Option<f64>,
+    /// Who ended it, when a person did (stored on the event).
+    pub by: Option<String>,
+}
+
+impl EndSession {
+    /// Ends `session_id` for `reason`.
+    pub fn new(session_id: SessionId, reason: EndReason) -> Self {
+        Self {
+            session_id,
+            reason,
+            risk: None,
+            by: None,
+        }
+    }
+}
+
+/// Ends a session inside `work`: marks the row ended, records the events
+/// (`anomaly_blocked` for an anomaly; `session_terminated`, or
+/// `session_ended` for the owner's own sign-out) and raises the
+/// [`Notice::Terminate`] that closes its websockets on every instance.
+/// Returns whether this call ended it (`false`: already ended or unknown —
+/// nothing is recorded or sent). Compose it into a larger change (password
+/// change, account deletion) by calling it with that change's unit of work.
+pub fn end_in(work: &mut UnitOfWork<'_>, end: &EndSession) -> ServiceResult<bool> {
+    if !sessions::end(work.conn(), end.session_id, end.reason)? {
+        return Ok(false);
+    }
+    let (owner_id, owner_name) = owner_of(work, end.session_id)?;
+    let about = |kind, severity| {
+        Event::new(kind, severity)
+            .user(owner_id, &owner_name)
+            .session(end.session_id)
+            .risk(end.risk)
+    };
+    if end.reason == EndReason::Anomaly {
+        work.record(
+            about(EventKind::AnomalyBlocked, Severity::Critical)
+                .detail(json!({ "session_risk": end.risk })),
+        )?;
+    }
+    let mut detail = json!({ "reason": end.reason });
+    if let Some(risk) = end.risk {
+        detail["session_risk"] = json!(risk);
+    }
+    if let Some(by) = &end.by {
+        detail["by"] = json!(by);
+    }
+    let (kind, severity) = if end.reason.is_termination() {
+        (EventKind::SessionTerminated, Severity::Critical)
+    } else {
+        (EventKind::SessionEnded, Severity::Info)
+    };
+    work.record(about(kind, severity).detail(detail))?;
+    work.notify(Notice::Terminate {
+        session_id: end.session_id,
+        reason: end.reason,
+    })?;
+    Ok(true)
+}
+
+/// The owner of a session (id and name; the name is empty if the user is
+/// gone).
+fn owner_of(work: &mut UnitOfWork<'_>, sid: SessionId) -> ServiceResult<(Option<UserId>, String)> {
+    let Some(session) = sessions::get(work.conn(), sid)? else {
+        return Ok((None, String::new()));
+    };
+    let name = users::find_by_id(work.conn(), session.user_id)?
+        .map(|u| u.username)
+        .unwrap_or_default();
+    Ok((Some(session.user_id), name))
+}
+
+/// Ends a session in its own transaction; see [`end_in`].
+pub async fn end(svc: &Services, end: EndSession) -> ServiceResult<bool> {
+    svc.write(move |work| end_in(work, &end)).await
+}
+
+/// `POST /api/logout`: ends the caller's monitored session, if the token
+/// has one.
+pub async fn logout(svc: &Services, caller: &Caller) -> ServiceResult<()> {
+    if let Some(sid) = caller.session_id {
+        end(svc, EndSession::new(sid, EndReason::Logout)).await?;
+    }
+    Ok(())
+}
+
+/// `POST /api/admin/sessions/{id}/terminate` (analysts, admins): 404 for an
+/// unknown session; an ended one stays ended.
+pub async fn terminate(svc: &Services, caller: &Caller, sid: SessionId) -> ServiceResult<()> {
+    caller.require(Capability::TerminateSessions)?;
+    let by = caller.username.clone();
+    svc.write(move |work| {
+        if sessions::get(work.conn(), sid)?.is_none() {
+            return Err(ServiceError::not_found("session"));
+        }
+        end_in(
+            work,
+            &EndSession {
+                by: Some(by),
+                ..EndSession::new(sid, EndReason::Admin)
+            },
+        )
+    })
+    .await?;
+    Ok(())
+}
+
+/// `POST /api/sessions/verify`: the right password clears the session's
+/// challenge (everywhere); a wrong one ends the session.
+pub async fn verify_challenge(
+    svc: &Services,
+    caller: &Caller,
+    candidate: String,
+) -> ServiceResult<SessionId> {
+    let sid = caller.session_id.ok_or_else(|| {
+        ServiceError::invalid(
+            "token",
+            "must belong to a monitored session (POST /api/start-session)",
+        )
+    })?;
+    let id = caller.id;
+    let user = svc
+        .read(move |conn| users::find_by_id(conn, id)?.ok_or_else(ServiceError::invalid_token))
+        .await?;
+    let hash = user.password_hash;
+    let ok = svc
+        .blocking(move || password::verify_password(&candidate, &hash))
+        .await?;
+    if !ok {
+        end(svc, EndSession::new(sid, EndReason::ChallengeFailed)).await?;
+        return Err(ServiceError::invalid_credentials(
+            "The password is wrong; the session has been ended. Sign in again.",
+        ));
+    }
+    let name = caller.username.clone();
+    svc.write(move |work| {
+        work.record(
+            Event::new(EventKind::ChallengePassed, Severity::Info)
+                .user(Some(id), &name)
+                .session(sid),
+        )?;
+        work.notify(Notice::ChallengePassed { session_id: sid })
+    })
+    .await?;
+    Ok(sid)
+}
+
+/// Why a session ended, if it has (`None` while live or unknown): what a
+/// connection re-checks so ends made anywhere reach it even without a
+/// notice.
+pub async fn ended_reason(svc: &Services, sid: SessionId) -> ServiceResult<Option<String>> {
+    svc.read(move |conn| {
+        Ok(sessions::get(conn, sid)?.and_then(|s| {
+            s.ended_at
+                .map(|_| s.end_reason.unwrap_or_else(|| "ended".into()))
+        }))
+    })
+    .await
+}
+
+/// Records a `ws_auth_failed` event (the websocket refused a token).
+pub async fn record_ws_auth_failure(
+    svc: &Services,
+    code: super::error::ErrorCode,
+) -> ServiceResult<()> {
+    let event =
+        Event::new(EventKind::WsAuthFailed, Severity::Warning).detail(json!({ "error": code }));
+    svc.read(move |conn| super::events::record(conn, &event).map(|_| ()))
+        .await
+}
