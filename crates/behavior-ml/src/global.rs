@@ -14,7 +14,7 @@ use crate::mouse::MouseWindow;
 use crate::mouse_profile::{
     compare_mouse, MouseProfile, MouseReference, Population, MOUSE_CMP_LEN,
 };
-use crate::stats::{sigmoid, SplitMix};
+use crate::stats::{below, seeded, sigmoid, Rng};
 use crate::{BehaviorError, Config, Result, FORMAT_VERSION};
 
 /// A standardised linear model `P(different user) = σ(w·((x-μ)/s) + b)`, fitted by smartcore
@@ -139,11 +139,11 @@ pub struct GlobalModel {
     pub pairs: (u32, u32),
 }
 
-fn sample_others(rng: &mut SplitMix, users: usize, me: usize) -> Option<usize> {
+fn sample_others(rng: &mut Rng, users: usize, me: usize) -> Option<usize> {
     if users < 2 {
         return None;
     }
-    let mut o = rng.below(users - 1);
+    let mut o = below(rng, users - 1);
     if o >= me {
         o += 1;
     }
@@ -198,7 +198,7 @@ pub fn keystroke_pairs(
     users: &[Vec<KeystrokeWindow>],
     cfg: &Config,
 ) -> (Vec<Vec<f64>>, Vec<u32>, u32) {
-    let mut rng = SplitMix(0x5eed_0001);
+    let mut rng = seeded(0x5eed_0001);
     let (mut x, mut y) = (Vec::new(), Vec::new());
     let mut used = 0;
     let enroll = cfg.pair_profile_windows.max(2) as usize;
@@ -223,7 +223,7 @@ pub fn keystroke_pairs(
             for _ in 0..(genuine.len() * 2) {
                 if let Some(o) = sample_others(&mut rng, users.len(), u) {
                     if let Some(ow) = users.get(o).filter(|v| !v.is_empty()) {
-                        if let Some(w) = ow.get(rng.below(ow.len())) {
+                        if let Some(w) = ow.get(below(&mut rng, ow.len())) {
                             x.push(compare(&p, w).vector.to_vec());
                             y.push(1);
                         }
@@ -252,7 +252,7 @@ pub fn mouse_pairs(
     pop: &Population,
     cfg: &Config,
 ) -> (Vec<Vec<f64>>, Vec<u32>, u32) {
-    let mut rng = SplitMix(0x5eed_0002);
+    let mut rng = seeded(0x5eed_0002);
     let (mut x, mut y) = (Vec::new(), Vec::new());
     let mut used = 0;
     for (u, ws) in users.iter().enumerate() {
@@ -275,7 +275,7 @@ pub fn mouse_pairs(
             y.push(0);
             if let Some(o) = sample_others(&mut rng, users.len(), u) {
                 if let Some(ow) = users.get(o).filter(|v| !v.is_empty()) {
-                    if let Some(w) = ow.get(rng.below(ow.len())) {
+                    if let Some(w) = ow.get(below(&mut rng, ow.len())) {
                         x.push(compare_mouse(&p, Some(pop), w).vector.to_vec());
                         y.push(1);
                     }

@@ -659,20 +659,21 @@ mod synth_tests {
         for w in users[0].iter().take(80) {
             p.add(w);
         }
-        let own = compare_mouse(&p, Some(&pop), &users[0][100]);
-        let other = compare_mouse(&p, Some(&pop), &users[1][100]);
-        eprintln!("own {:?}\nother {:?}", own.vector, other.vector);
-        let s = p.sketch(0, 3).unwrap();
-        eprintln!("sketch {:?}", s.q);
-        for a in &users[0][100].actions {
-            eprintln!("{:?} x={} cdf={}", a.kind, a.f[3], s.cdf(f64::from(a.f[3])));
+        // summed over the owner's later windows and every other user's
+        let llr_sum = |ws: &[MouseWindow]| -> f64 {
+            ws.iter()
+                .map(|w| {
+                    compare_mouse(&p, Some(&pop), w).vector[ACTION_FEATURES..2 * ACTION_FEATURES]
+                        .iter()
+                        .sum::<f64>()
+                })
+                .sum::<f64>()
+                / ws.len() as f64
+        };
+        let l_own = llr_sum(&users[0][90..120]);
+        for (u, ws) in users.iter().enumerate().skip(1) {
+            let l_other = llr_sum(&ws[90..120]);
+            assert!(l_own < l_other, "user {u}: {l_own} vs {l_other}");
         }
-        let l_own: f64 = own.vector[ACTION_FEATURES..2 * ACTION_FEATURES]
-            .iter()
-            .sum();
-        let l_other: f64 = other.vector[ACTION_FEATURES..2 * ACTION_FEATURES]
-            .iter()
-            .sum();
-        assert!(l_own < l_other, "{l_own} vs {l_other}");
     }
 }

@@ -3,7 +3,7 @@
 //! apart without any recorded data.
 
 use crate::events::Event;
-use crate::stats::SplitMix;
+use crate::stats::{below, seeded, Rng};
 
 const WORDS: [&str; 24] = [
     "the", "project", "deadline", "moved", "to", "friday", "please", "review", "invoice", "for",
@@ -19,17 +19,18 @@ fn code_of(c: char) -> Option<String> {
     }
 }
 
-fn normal(rng: &mut SplitMix) -> f64 {
-    // Box-Muller
-    let u1 = ((rng.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
-    let u2 = ((rng.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
-    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+fn normal(rng: &mut Rng) -> f64 {
+    rand_distr::Distribution::sample(&rand_distr::StandardNormal, rng)
+}
+
+fn unit(rng: &mut Rng) -> f64 {
+    rand::Rng::gen::<f64>(rng)
 }
 
 /// A synthetic typist with per-key hold and per-transition latency habits.
 #[derive(Debug, Clone)]
 pub struct Typist {
-    rng: SplitMix,
+    rng: Rng,
     hold_base: f64,
     gap_base: f64,
     key_hold: [f64; 27],
@@ -41,9 +42,9 @@ pub struct Typist {
 impl Typist {
     /// A typist determined by `seed`.
     pub fn new(seed: u64) -> Typist {
-        let mut r = SplitMix(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0xabcdef);
-        let hold_base = 70.0 + 60.0 * (r.below(1000) as f64 / 1000.0);
-        let gap_base = 110.0 + 150.0 * (r.below(1000) as f64 / 1000.0);
+        let mut r = seeded(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0xabcdef);
+        let hold_base = 70.0 + 60.0 * unit(&mut r);
+        let gap_base = 110.0 + 150.0 * unit(&mut r);
         let mut key_hold = [0.0; 27];
         let mut key_gap = [0.0; 27];
         for k in 0..27 {
@@ -51,7 +52,7 @@ impl Typist {
             key_gap[k] = 0.35 * normal(&mut r);
         }
         Typist {
-            rng: SplitMix(seed ^ 0x1234_5678),
+            rng: seeded(seed ^ 0x1234_5678),
             hold_base,
             gap_base,
             key_hold,
@@ -70,7 +71,7 @@ impl Typist {
             }
             text.push_str(
                 WORDS
-                    .get(self.rng.below(WORDS.len()))
+                    .get(below(&mut self.rng, WORDS.len()))
                     .copied()
                     .unwrap_or("the"),
             );
@@ -110,7 +111,7 @@ impl Typist {
 /// A synthetic mouse user with habitual speed, curvature, sampling rate and click hold.
 #[derive(Debug, Clone)]
 pub struct MouseUser {
-    rng: SplitMix,
+    rng: Rng,
     speed: f64,
     curve: f64,
     dt: f64,
@@ -124,17 +125,17 @@ pub struct MouseUser {
 impl MouseUser {
     /// A mouse user determined by `seed`.
     pub fn new(seed: u64) -> MouseUser {
-        let mut r = SplitMix(seed.wrapping_mul(0x2545_f491_4f6c_dd1d) ^ 0x77);
+        let mut r = seeded(seed.wrapping_mul(0x2545_f491_4f6c_dd1d) ^ 0x77);
         MouseUser {
-            speed: 0.4 + 1.6 * (r.below(1000) as f64 / 1000.0),
-            curve: 0.05 + 0.4 * (r.below(1000) as f64 / 1000.0),
+            speed: 0.4 + 1.6 * unit(&mut r),
+            curve: 0.05 + 0.4 * unit(&mut r),
             dt: [8.0, 16.0, 16.0, 33.0]
-                .get(r.below(4))
+                .get(below(&mut r, 4))
                 .copied()
                 .unwrap_or(16.0),
-            hold: 60.0 + 120.0 * (r.below(1000) as f64 / 1000.0),
-            overshoot: 0.1 * (r.below(1000) as f64 / 1000.0),
-            rng: SplitMix(seed ^ 0x9999),
+            hold: 60.0 + 120.0 * unit(&mut r),
+            overshoot: 0.1 * unit(&mut r),
+            rng: seeded(seed ^ 0x9999),
             t: 0.0,
             x: 500.0,
             y: 400.0,
@@ -143,8 +144,8 @@ impl MouseUser {
 
     /// About one second's worth of events: a movement to a random target, often a click.
     pub fn movement(&mut self) -> Vec<Event> {
-        let tx = 50.0 + self.rng.below(1200) as f64;
-        let ty = 50.0 + self.rng.below(700) as f64;
+        let tx = 50.0 + below(&mut self.rng, 1200) as f64;
+        let ty = 50.0 + below(&mut self.rng, 700) as f64;
         let (sx, sy) = (self.x, self.y);
         let dist = ((tx - sx).powi(2) + (ty - sy).powi(2)).sqrt().max(20.0);
         let dur = (dist / self.speed * (1.0 + 0.15 * normal(&mut self.rng))).clamp(80.0, 3000.0);
@@ -170,7 +171,7 @@ impl MouseUser {
         self.t += dur;
         self.x = tx;
         self.y = ty;
-        if self.rng.below(2) == 0 {
+        if below(&mut self.rng, 2) == 0 {
             self.t += 30.0 + 50.0 * normal(&mut self.rng).abs();
             ev.push(Event::Mousedown {
                 t: self.t,
