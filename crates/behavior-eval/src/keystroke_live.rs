@@ -10,17 +10,7 @@ use crate::keystroke_data::Participant;
 /// Intruder sentences typed in the fresh-installation view.
 pub const LIVE_INTRUDER_SENTENCES: usize = 10;
 
-/// `Config::default()`, or with the fields of the JSON object in `BEHAVIOR_EVAL_CONFIG`
-/// replaced (a development knob for tuning; not part of the contract).
-pub fn live_config() -> Config {
-    match std::env::var("BEHAVIOR_EVAL_CONFIG") {
-        Ok(j) => serde_json::from_str(&j).unwrap_or_else(|e| {
-            eprintln!("behavior-eval: ignoring BEHAVIOR_EVAL_CONFIG ({e})");
-            Config::default()
-        }),
-        Err(_) => Config::default(),
-    }
-}
+pub use crate::report::live_config;
 
 /// The fresh-installation view: no global model, the server's enrollment rule, one typed
 /// sentence per message (as the server's replay test sends them).

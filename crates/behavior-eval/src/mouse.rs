@@ -59,7 +59,7 @@ fn build_profiles(
                 p.mouse.add(w);
             }
             if p.mouse_model_stale() {
-                if let Err(e) = p.train_mouse_model(global) {
+                if let Err(e) = p.train_mouse_model_with(global, cfg) {
                     eprintln!("behavior-eval: per-user mouse model not trained: {name}: {e}");
                     progress.tick();
                     return None;
@@ -144,7 +144,7 @@ fn score_session(
 /// Run the protocol.
 pub fn run(a: &MouseArgs) -> Result<Outcome, UsageError> {
     let start = Instant::now();
-    let cfg = Config::default();
+    let cfg = report::live_config();
     let layout = Layout::of(&a.data)?;
     let (labels, mut skipped) = read_labels(&layout.labels)?;
     // quick runs: the first two training sessions per user

@@ -259,3 +259,15 @@ pub const LEGEND: &str = "legend:
   profile only  a fresh installation: no global model yet, the owner's profile alone
   non-human  input no person produces (zero or fixed holds, metronome timing, replays,
              teleports): scored 1.0 with a reason, never learnt";
+
+/// `Config::default()`, or with the fields of the JSON object in `BEHAVIOR_EVAL_CONFIG`
+/// replaced (a development knob for tuning; not part of the contract).
+pub fn live_config() -> Config {
+    match std::env::var("BEHAVIOR_EVAL_CONFIG") {
+        Ok(j) => serde_json::from_str(&j).unwrap_or_else(|e| {
+            eprintln!("behavior-eval: ignoring BEHAVIOR_EVAL_CONFIG ({e})");
+            Config::default()
+        }),
+        Err(_) => Config::default(),
+    }
+}

@@ -51,7 +51,9 @@ pub mod keys;
 pub mod keystroke;
 pub mod keystroke_profile;
 pub mod mouse;
+pub mod mouse_model;
 pub mod mouse_profile;
+pub mod replay;
 pub mod session;
 pub mod stats;
 pub mod synth;
@@ -168,6 +170,8 @@ pub struct Config {
     pub block_risk: f64,
     /// Reasons list deviations of at least this many standard deviations.
     pub reason_min_sd: f64,
+    /// The per-user mouse model.
+    pub mouse_model: mouse_model::MouseModelParams,
 }
 
 impl Default for Config {
@@ -202,6 +206,7 @@ impl Default for Config {
             challenge_risk: 0.6,
             block_risk: 0.9,
             reason_min_sd: 2.0,
+            mouse_model: mouse_model::MouseModelParams::default(),
         }
     }
 }

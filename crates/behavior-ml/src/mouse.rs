@@ -48,6 +48,8 @@ pub enum ActionKind {
     Drag,
     /// Scroll (wheel).
     Scroll,
+    /// A click without an approach movement (after a pause, or a pointer that jumped there).
+    Click,
 }
 
 impl ActionKind {
@@ -58,10 +60,11 @@ impl ActionKind {
             ActionKind::PointClick => 1,
             ActionKind::Drag => 2,
             ActionKind::Scroll => 3,
+            ActionKind::Click => 4,
         }
     }
     /// Number of kinds.
-    pub const COUNT: usize = 4;
+    pub const COUNT: usize = 5;
 }
 
 /// One mouse action with its features (all finite).
@@ -210,12 +213,34 @@ fn movement_features(pts: &[Pt], hold: Option<f64>) -> Option<[f32; ACTION_FEATU
     Some(out)
 }
 
+/// Feature index of a click's jump to its position (log pixels) in [`ActionKind::Click`].
+pub const CLICK_JUMP: usize = 1;
+
+/// A click without an approach movement: rest before it, jump to it, approach points, hold.
+fn click_action(rest_ms: f64, jump_px: f64, approach: usize, hold_ms: f64) -> MouseAction {
+    let mut f = [0f32; ACTION_FEATURES];
+    f[0] = clean(rest_ms.clamp(1.0, 60_000.0).ln());
+    f[CLICK_JUMP] = clean((1.0 + jump_px.max(0.0)).ln());
+    f[13] = clean(hold_ms.clamp(1.0, 5000.0).ln());
+    f[15] = clean((1.0 + approach as f64).ln());
+    MouseAction {
+        kind: ActionKind::Click,
+        f,
+    }
+}
+
 /// Streaming segmentation of pointer events into [`MouseAction`]s, across message batches.
 /// Robust to repeated timestamps, zero-length moves, clock jumps and non-finite numbers.
 #[derive(Debug, Clone, Default)]
 pub struct MouseCollector {
     moves: Vec<Pt>,
     press: Option<(f64, Vec<Pt>)>,
+    /// Where the pointer is (last known position).
+    last_pos: Option<Pt>,
+    /// Where the pointer was when the current run of moves started.
+    anchor: Option<Pt>,
+    /// Context of a click without an approach movement: (pause ms, jump px, approach points).
+    click: Option<(f64, f64, usize)>,
     pending_click: Option<Vec<Pt>>,
     scroll: Option<(f64, f64, u32, f64)>, // start, last, count, |dy| sum
     done: Vec<MouseAction>,
@@ -250,6 +275,7 @@ impl MouseCollector {
                     return;
                 }
                 let p = Pt { t, x: *x, y: *y };
+                let before = self.last_pos.replace(p);
                 if let Some((_, pts)) = self.press.as_mut() {
                     if pts.len() < MAX_POINTS {
                         pts.push(p);
@@ -267,23 +293,40 @@ impl MouseCollector {
                         return; // zero-length move
                     }
                 }
+                if self.moves.is_empty() {
+                    self.anchor = before;
+                }
                 self.moves.push(p);
             }
             Event::Mousedown { x, y, .. } => {
                 self.close_scroll();
                 let recent = self.moves.last().is_some_and(|l| t - l.t <= PAUSE_MS);
                 let pts = std::mem::take(&mut self.moves);
+                let here = (ok(*x) && ok(*y)).then_some(Pt { t, x: *x, y: *y });
+                self.click = None;
                 self.pending_click = if recent && pts.len() >= 3 {
                     Some(pts)
                 } else {
+                    // a click with no approach path: how long the pointer rested and how far
+                    // it jumped to get here
+                    let from = if pts.is_empty() {
+                        self.last_pos
+                    } else {
+                        self.anchor
+                    };
+                    let jump = match (from, here) {
+                        (Some(a), Some(b)) => ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt(),
+                        _ => 0.0,
+                    };
+                    let rest = self.last_pos.map_or(PAUSE_MS, |l| t - l.t);
+                    self.click = Some((rest, jump, pts.len()));
                     self.emit_move(&pts);
                     None
                 };
-                let start = if ok(*x) && ok(*y) {
-                    vec![Pt { t, x: *x, y: *y }]
-                } else {
-                    Vec::new()
-                };
+                if here.is_some() {
+                    self.last_pos = here;
+                }
+                let start: Vec<Pt> = here.into_iter().collect();
                 self.press = Some((t, start));
             }
             Event::Mouseup { x, y, .. } => {
@@ -313,6 +356,8 @@ impl MouseCollector {
                             f,
                         });
                     }
+                } else if let Some((rest, jump, approach)) = self.click.take() {
+                    self.done.push(click_action(rest, jump, approach, hold));
                 }
             }
             Event::Wheel { dy, dx, .. } => {

@@ -4,8 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::forest::{Forest, ForestParams};
+use crate::forest::Forest;
 use crate::mouse::{ActionKind, MouseAction, MouseWindow, ACTION_FEATURES, ACTION_FEATURE_NAMES};
+use crate::mouse_model::{ForestCalibration, MouseModelParams};
 use crate::{ProfileState, FORMAT_VERSION};
 
 /// Number of quantile points kept per sketch.
@@ -24,6 +25,7 @@ fn used(kind: ActionKind, f: usize) -> bool {
         ActionKind::Move => f != 13,
         ActionKind::PointClick | ActionKind::Drag => true,
         ActionKind::Scroll => matches!(f, 0 | 1 | 3 | 4),
+        ActionKind::Click => matches!(f, 0 | 13),
         // hold only exists for clicks and drags
     }
 }
@@ -271,7 +273,7 @@ pub struct MouseProfile {
     /// Sketches per action kind and feature (`[kind][feature]`), empty at first.
     sketches: Vec<Vec<Sketch>>,
     /// Actions per kind (with forgetting).
-    kind_counts: [f64; ActionKind::COUNT],
+    kind_counts: Vec<f64>,
     /// First actions, kept until the sketches are built.
     #[serde(default)]
     pending: Vec<MouseAction>,
@@ -284,7 +286,20 @@ pub struct MouseProfile {
     /// `samples` when the forest was last trained.
     #[serde(default)]
     forest_samples: u32,
+    /// Feature columns of the forest (`None`: all features, as stored before columns were
+    /// chosen).
+    #[serde(default)]
+    forest_columns: Option<Vec<u8>>,
+    /// Calibration of the forest's score, measured on held-out actions.
+    #[serde(default)]
+    forest_calibration: Option<ForestCalibration>,
+    /// Fingerprints of the actions learnt, to recognise replays.
+    #[serde(default)]
+    seen: crate::replay::Seen,
 }
+
+/// Fingerprints of learnt mouse actions kept per profile.
+const SEEN_ACTIONS: usize = 4_096;
 
 /// Result of comparing a mouse window with a profile.
 #[derive(Debug, Clone, PartialEq)]
@@ -305,11 +320,14 @@ impl MouseProfile {
             samples: 0,
             required: required.max(1),
             sketches: Vec::new(),
-            kind_counts: [0.0; ActionKind::COUNT],
+            kind_counts: vec![0.0; ActionKind::COUNT],
             pending: Vec::new(),
             reservoir: Vec::new(),
             forest: None,
             forest_samples: 0,
+            forest_columns: None,
+            forest_calibration: None,
+            seen: crate::replay::Seen::default(),
         }
     }
 
@@ -343,12 +361,20 @@ impl MouseProfile {
         self.forest.is_some()
     }
 
-    /// Train the per-user forest (smartcore random forest): the owner's recent actions
-    /// against reference actions of other users (`own_tag` excludes the owner's own group).
-    /// Takes about a second; run it off any latency-sensitive thread.
+    /// Train the per-user forest (smartcore random forest) with the default parameters.
     pub fn train_model(&mut self, reference: &MouseReference, own_tag: u64) -> crate::Result<()> {
-        let mut x: Vec<Vec<f64>> = self.reservoir.iter().map(action_row).collect();
-        let mut y: Vec<u32> = vec![0; x.len()];
+        self.train_model_with(reference, own_tag, &MouseModelParams::default())
+    }
+
+    /// Train the per-user forest: the owner's recent actions against reference actions of
+    /// other users (`own_tag` excludes the owner's own group), part of each held out to
+    /// calibrate the score. Takes about a second; run it off any latency-sensitive thread.
+    pub fn train_model_with(
+        &mut self,
+        reference: &MouseReference,
+        own_tag: u64,
+        params: &MouseModelParams,
+    ) -> crate::Result<()> {
         let others: Vec<&Vec<MouseAction>> = reference
             .groups
             .iter()
@@ -356,64 +382,57 @@ impl MouseProfile {
             .map(|(_, a)| a)
             .collect();
         let per = (REFERENCE_ROWS / others.len().max(1)).max(1);
+        let mut refs: Vec<&MouseAction> = Vec::new();
         for g in others {
             let step = (g.len() / per).max(1);
-            for a in g.iter().step_by(step).take(per) {
-                x.push(action_row(a));
-                y.push(1);
-            }
+            refs.extend(g.iter().step_by(step).take(per));
         }
-        let owners = y.iter().filter(|l| **l == 0).count();
-        if owners < SKETCH_START || y.len() - owners < MIN_REFERENCE_ROWS {
+        let owners = self.reservoir.len();
+        if owners < SKETCH_START || refs.len() < MIN_REFERENCE_ROWS {
             return Err(crate::BehaviorError::Training(format!(
                 "need {SKETCH_START} owner actions and {MIN_REFERENCE_ROWS} reference actions of other users (have {owners} and {})",
-                y.len() - owners
+                refs.len()
             )));
         }
-        let f = Forest::fit(
-            &x,
-            &y,
-            ForestParams {
-                trees: 30,
-                max_depth: 12,
-                min_leaf: 5,
-                seed: 11,
-            },
-        )?;
-        self.forest = Some(f);
+        let m = crate::mouse_model::train(&self.reservoir, &refs, params)?;
+        self.forest = Some(m.forest);
+        self.forest_columns = Some(m.columns);
+        self.forest_calibration = m.calibration;
         self.forest_samples = self.samples;
         Ok(())
     }
 
-    /// Mean per-action probability (per-user forest) that the window is not the owner's.
+    /// Probability (per-user forest, calibrated when it was) that the window is not the
+    /// owner's.
     pub fn model_score(&self, w: &MouseWindow) -> Option<f64> {
         let f = self.forest.as_ref()?;
-        if w.actions.is_empty() {
-            return None;
-        }
-        let mut row = [0.0; ACTION_FEATURES + 1];
-        let mut sum = 0.0;
-        // bounded cost: at most MAX_SCORED actions, evenly spread over the window
-        let step = w.actions.len().div_ceil(MAX_SCORED).max(1);
-        let mut n = 0.0;
-        for a in w.actions.iter().step_by(step) {
-            n += 1.0;
-            for (r, v) in row.iter_mut().zip(a.f.iter()) {
-                *r = f64::from(*v);
+        let all;
+        let cols = match &self.forest_columns {
+            Some(c) => c.as_slice(),
+            None => {
+                all = crate::mouse_model::columns(true);
+                all.as_slice()
             }
-            if let Some(k) = row.get_mut(ACTION_FEATURES) {
-                *k = a.kind.index() as f64;
-            }
-            sum += f.predict(&row);
-        }
-        Some(sum / n)
+        };
+        crate::mouse_model::score(f, cols, self.forest_calibration.as_ref(), w, MAX_SCORED)
     }
 
     /// Absorb a window's actions. Returns true when this call completed enrollment.
     pub fn add(&mut self, w: &MouseWindow) -> bool {
+        for h in w
+            .actions
+            .iter()
+            .filter_map(crate::replay::action_fingerprint)
+        {
+            self.seen.insert(h, SEEN_ACTIONS);
+        }
         let was = self.state();
         for a in &w.actions {
             self.samples = self.samples.saturating_add(1);
+            if self.kind_counts.len() < ActionKind::COUNT {
+                // profiles stored before a kind existed
+                self.kind_counts.resize(ActionKind::COUNT, 0.0);
+            }
             if let Some(c) = self.kind_counts.get_mut(a.kind.index()) {
                 *c += 1.0;
             }
@@ -471,6 +490,21 @@ impl MouseProfile {
     pub fn profile_score(&self, distance: f64) -> Option<f64> {
         (self.state() == ProfileState::Trained)
             .then(|| crate::stats::sigmoid(1.5 * (distance - 1.5)))
+    }
+
+    /// Share of the window's movements that were learnt before exactly (a replay of recorded
+    /// input when high; 0 for windows with fewer than 3 fingerprinted movements).
+    pub fn replayed_share(&mut self, w: &MouseWindow) -> f64 {
+        let prints: Vec<u64> = w
+            .actions
+            .iter()
+            .filter_map(crate::replay::action_fingerprint)
+            .collect();
+        if prints.len() < 3 {
+            return 0.0;
+        }
+        let hits = prints.iter().filter(|h| self.seen.contains(**h)).count();
+        hits as f64 / prints.len() as f64
     }
 
     /// Forget everything and start enrolling again.

@@ -191,3 +191,150 @@ impl MouseUser {
         ev
     }
 }
+
+/// Kinds of generated non-human input (see [`bot_session`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bot {
+    /// WebDriver typing: one character at a time, 120–200 ms pauses, keyup right after keydown.
+    WebDriverTyping,
+    /// Every key held exactly 80 ms, natural-looking pauses.
+    FixedHold,
+    /// A key every 150 ms exactly, holds vary.
+    Metronome,
+    /// A metronome with ±3 ms of added jitter and holds of 70 ± 2 ms.
+    JitteredMetronome,
+    /// Random-looking timings that all fall on a 50 ms grid.
+    Grid,
+    /// A key every 8 ms.
+    Superhuman,
+    /// The pointer jumps onto each target and clicks it.
+    TeleportClicks,
+    /// Straight lines at constant speed, 16 ms per step, rounded to pixels.
+    StraightPaths,
+    /// The pointer crosses the screen in a few milliseconds.
+    FastPointer,
+}
+
+impl Bot {
+    /// Every kind.
+    pub const ALL: [Bot; 9] = [
+        Bot::WebDriverTyping,
+        Bot::FixedHold,
+        Bot::Metronome,
+        Bot::JitteredMetronome,
+        Bot::Grid,
+        Bot::Superhuman,
+        Bot::TeleportClicks,
+        Bot::StraightPaths,
+        Bot::FastPointer,
+    ];
+
+    /// Short name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Bot::WebDriverTyping => "webdriver_typing",
+            Bot::FixedHold => "fixed_hold",
+            Bot::Metronome => "metronome",
+            Bot::JitteredMetronome => "jittered_metronome",
+            Bot::Grid => "grid_50ms",
+            Bot::Superhuman => "superhuman_rate",
+            Bot::TeleportClicks => "teleport_clicks",
+            Bot::StraightPaths => "straight_constant_speed",
+            Bot::FastPointer => "fast_pointer",
+        }
+    }
+
+    /// True for keyboard bots.
+    pub fn is_keyboard(self) -> bool {
+        !matches!(
+            self,
+            Bot::TeleportClicks | Bot::StraightPaths | Bot::FastPointer
+        )
+    }
+}
+
+fn bot_keys(bot: Bot, rng: &mut Rng, sentences: usize) -> Vec<Vec<Event>> {
+    let mut t = 10_000.0;
+    let mut out = Vec::new();
+    for _ in 0..sentences {
+        let mut ev = Vec::new();
+        for i in 0..48usize {
+            let code = Some(format!("Key{}", char::from(b'A' + (below(rng, 26) as u8))));
+            let (gap, hold) = match bot {
+                Bot::WebDriverTyping => (120.0 + 80.0 * unit(rng), unit(rng)),
+                Bot::FixedHold => ((90.0 + 160.0 * unit(rng)).round(), 80.0),
+                Bot::Metronome => (150.0, (60.0 + 60.0 * unit(rng)).round()),
+                Bot::JitteredMetronome => (147.0 + 6.0 * unit(rng), 68.0 + 4.0 * unit(rng)),
+                Bot::Grid => (
+                    50.0 * (2 + below(rng, 4)) as f64,
+                    50.0 * (1 + below(rng, 2)) as f64,
+                ),
+                _ => (8.0, 4.0 + 2.0 * unit(rng)),
+            };
+            if i > 0 {
+                t += gap;
+            }
+            ev.push(Event::Keydown {
+                t,
+                code: code.clone(),
+            });
+            ev.push(Event::Keyup { t: t + hold, code });
+        }
+        ev.sort_by(|a, b| a.t().total_cmp(&b.t()));
+        out.push(ev);
+        t += 3_000.0;
+    }
+    out
+}
+
+fn bot_pointer(bot: Bot, rng: &mut Rng, seconds: usize) -> Vec<Vec<Event>> {
+    let (mut t, mut x, mut y) = (10_000.0, 400.0, 300.0);
+    let mut out = Vec::new();
+    for _ in 0..seconds {
+        let mut ev = Vec::new();
+        for _ in 0..3 {
+            let (tx, ty) = (
+                50.0 + below(rng, 1200) as f64,
+                50.0 + below(rng, 700) as f64,
+            );
+            match bot {
+                Bot::TeleportClicks => {
+                    t += 150.0 + 100.0 * unit(rng);
+                    ev.push(Event::Mousemove { t, x: tx, y: ty });
+                }
+                _ => {
+                    let steps = if bot == Bot::FastPointer { 4 } else { 20 };
+                    let dt = if bot == Bot::FastPointer { 1.0 } else { 16.0 };
+                    for k in 1..=steps {
+                        let u = k as f64 / steps as f64;
+                        t += dt;
+                        ev.push(Event::Mousemove {
+                            t,
+                            x: (x + (tx - x) * u).round(),
+                            y: (y + (ty - y) * u).round(),
+                        });
+                    }
+                }
+            }
+            (x, y) = (tx, ty);
+            t += 20.0;
+            ev.push(Event::Mousedown { t, button: 0, x, y });
+            t += 2.0 + 3.0 * unit(rng);
+            ev.push(Event::Mouseup { t, button: 0, x, y });
+            t += 80.0;
+        }
+        out.push(ev);
+    }
+    out
+}
+
+/// A generated (not recorded) session of non-human input, as `behavior` messages of about one
+/// second (keyboard bots: one typed sentence per message). Deterministic for a seed.
+pub fn bot_session(bot: Bot, seed: u64) -> Vec<Vec<Event>> {
+    let mut rng = seeded(seed ^ 0xb07);
+    if bot.is_keyboard() {
+        bot_keys(bot, &mut rng, 6)
+    } else {
+        bot_pointer(bot, &mut rng, 12)
+    }
+}
