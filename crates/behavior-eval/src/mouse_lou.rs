@@ -82,6 +82,8 @@ fn regroup(session: &[MouseWindow]) -> Vec<MouseWindow> {
             actions: c.to_vec(),
             events: 0,
             duration_ms: 0.0,
+            clicks: 0,
+            teleport_clicks: 0,
         })
         .collect()
 }

@@ -125,6 +125,10 @@ pub struct GlobalModel {
     pub version: u32,
     /// Keystroke pair model.
     pub keystroke: Option<LinearModel>,
+    /// Optional random forest on the same keystroke pair vectors, averaged with the linear
+    /// model in log-odds (`Config::keystroke_forest`).
+    #[serde(default)]
+    pub keystroke_forest: Option<crate::forest::Forest>,
     /// Mouse pair model.
     pub mouse: Option<LinearModel>,
     /// Population distributions of mouse action features (reference for the mouse model).
@@ -159,7 +163,7 @@ impl GlobalModel {
         mouse: &[(u64, Vec<MouseWindow>)],
         cfg: &Config,
     ) -> Result<GlobalModel> {
-        let (k, kp, ku) = train_keystroke(keystrokes, cfg);
+        let (k, kf, kp, ku) = train_keystroke(keystrokes, cfg);
         let mouse_windows: Vec<Vec<MouseWindow>> = mouse.iter().map(|(_, w)| w.clone()).collect();
         let pop = Population::build(&mouse_windows, 2_000);
         let (m, mp, mu) = train_mouse(&mouse_windows, &pop, cfg);
@@ -172,6 +176,7 @@ impl GlobalModel {
         Ok(GlobalModel {
             version: FORMAT_VERSION,
             keystroke: k,
+            keystroke_forest: kf,
             mouse_population: m.as_ref().map(|_| pop),
             mouse_reference: (!reference.groups.is_empty()).then_some(reference),
             mouse: m,
@@ -220,7 +225,7 @@ pub fn keystroke_pairs(
                 x.push(compare(&p, w).vector.to_vec());
                 y.push(0);
             }
-            for _ in 0..(genuine.len() * 2) {
+            for _ in 0..(genuine.len() * cfg.pair_impostors.max(1) as usize) {
                 if let Some(o) = sample_others(&mut rng, users.len(), u) {
                     if let Some(ow) = users.get(o).filter(|v| !v.is_empty()) {
                         if let Some(w) = ow.get(below(&mut rng, ow.len())) {
@@ -238,11 +243,41 @@ pub fn keystroke_pairs(
 fn train_keystroke(
     users: &[Vec<KeystrokeWindow>],
     cfg: &Config,
-) -> (Option<LinearModel>, u32, u32) {
+) -> (Option<LinearModel>, Option<crate::forest::Forest>, u32, u32) {
     let (x, y, used) = keystroke_pairs(users, cfg);
     debug_assert!(x.iter().all(|r| r.len() == CMP_LEN));
     let n = x.len() as u32;
-    (LinearModel::fit(&x, &y, 1.0).ok(), n, used)
+    let forest = if cfg.keystroke_forest {
+        crate::forest::Forest::fit(
+            &x,
+            &y,
+            crate::forest::ForestParams {
+                trees: 40,
+                max_depth: 10,
+                min_leaf: 10,
+                seed: 7,
+            },
+        )
+        .ok()
+    } else {
+        None
+    };
+    (LinearModel::fit(&x, &y, 1.0).ok(), forest, n, used)
+}
+
+impl GlobalModel {
+    /// Probability that a keystroke comparison vector comes from a different user (`None`
+    /// without a keystroke model).
+    pub fn keystroke_prob(&self, v: &[f64]) -> Option<f64> {
+        let lr = self.keystroke.as_ref()?.prob(v);
+        Some(match &self.keystroke_forest {
+            Some(f) => {
+                let p = f.predict(v).clamp(0.01, 0.99);
+                sigmoid((crate::stats::logit(lr) + crate::stats::logit(p)) / 2.0)
+            }
+            None => lr,
+        })
+    }
 }
 
 /// Build mouse training pairs: per user, a profile from the first half of their actions;

@@ -172,6 +172,11 @@ pub struct Config {
     pub reason_min_sd: f64,
     /// The per-user mouse model.
     pub mouse_model: mouse_model::MouseModelParams,
+    /// Impostor pairs per genuine pair when training the keystroke global model.
+    pub pair_impostors: u32,
+    /// Also train a random forest on the keystroke pair vectors (averaged with the linear
+    /// model).
+    pub keystroke_forest: bool,
 }
 
 impl Default for Config {
@@ -207,6 +212,8 @@ impl Default for Config {
             block_risk: 0.9,
             reason_min_sd: 2.0,
             mouse_model: mouse_model::MouseModelParams::default(),
+            pair_impostors: 2,
+            keystroke_forest: false,
         }
     }
 }

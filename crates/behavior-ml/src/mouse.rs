@@ -48,8 +48,6 @@ pub enum ActionKind {
     Drag,
     /// Scroll (wheel).
     Scroll,
-    /// A click without an approach movement (after a pause, or a pointer that jumped there).
-    Click,
 }
 
 impl ActionKind {
@@ -60,11 +58,10 @@ impl ActionKind {
             ActionKind::PointClick => 1,
             ActionKind::Drag => 2,
             ActionKind::Scroll => 3,
-            ActionKind::Click => 4,
         }
     }
     /// Number of kinds.
-    pub const COUNT: usize = 5;
+    pub const COUNT: usize = 4;
 }
 
 /// One mouse action with its features (all finite).
@@ -85,6 +82,14 @@ pub struct MouseWindow {
     pub events: u32,
     /// Duration (ms) covered.
     pub duration_ms: f32,
+    /// Clicks without an approach movement (after a pause, or onto a point the pointer jumped
+    /// to): no features to compare, but they are use of the mouse and count toward enrollment.
+    #[serde(default)]
+    pub clicks: u32,
+    /// Of those, clicks onto a point more than 100 px from where the pointer was (a pointer
+    /// that teleports to its targets).
+    #[serde(default)]
+    pub teleport_clicks: u32,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -213,21 +218,8 @@ fn movement_features(pts: &[Pt], hold: Option<f64>) -> Option<[f32; ACTION_FEATU
     Some(out)
 }
 
-/// Feature index of a click's jump to its position (log pixels) in [`ActionKind::Click`].
-pub const CLICK_JUMP: usize = 1;
-
-/// A click without an approach movement: rest before it, jump to it, approach points, hold.
-fn click_action(rest_ms: f64, jump_px: f64, approach: usize, hold_ms: f64) -> MouseAction {
-    let mut f = [0f32; ACTION_FEATURES];
-    f[0] = clean(rest_ms.clamp(1.0, 60_000.0).ln());
-    f[CLICK_JUMP] = clean((1.0 + jump_px.max(0.0)).ln());
-    f[13] = clean(hold_ms.clamp(1.0, 5000.0).ln());
-    f[15] = clean((1.0 + approach as f64).ln());
-    MouseAction {
-        kind: ActionKind::Click,
-        f,
-    }
-}
+/// A click farther than this (px) from where the pointer was is a teleport.
+pub const TELEPORT_PX: f64 = 100.0;
 
 /// Streaming segmentation of pointer events into [`MouseAction`]s, across message batches.
 /// Robust to repeated timestamps, zero-length moves, clock jumps and non-finite numbers.
@@ -239,8 +231,10 @@ pub struct MouseCollector {
     last_pos: Option<Pt>,
     /// Where the pointer was when the current run of moves started.
     anchor: Option<Pt>,
-    /// Context of a click without an approach movement: (pause ms, jump px, approach points).
-    click: Option<(f64, f64, usize)>,
+    /// Jump (px) to the pending click without an approach movement.
+    click: Option<f64>,
+    clicks: u32,
+    teleport_clicks: u32,
     pending_click: Option<Vec<Pt>>,
     scroll: Option<(f64, f64, u32, f64)>, // start, last, count, |dy| sum
     done: Vec<MouseAction>,
@@ -318,8 +312,7 @@ impl MouseCollector {
                         (Some(a), Some(b)) => ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt(),
                         _ => 0.0,
                     };
-                    let rest = self.last_pos.map_or(PAUSE_MS, |l| t - l.t);
-                    self.click = Some((rest, jump, pts.len()));
+                    self.click = Some(jump);
                     self.emit_move(&pts);
                     None
                 };
@@ -356,8 +349,11 @@ impl MouseCollector {
                             f,
                         });
                     }
-                } else if let Some((rest, jump, approach)) = self.click.take() {
-                    self.done.push(click_action(rest, jump, approach, hold));
+                } else if let Some(jump) = self.click.take() {
+                    self.clicks = self.clicks.saturating_add(1);
+                    if jump > TELEPORT_PX {
+                        self.teleport_clicks = self.teleport_clicks.saturating_add(1);
+                    }
                 }
             }
             Event::Wheel { dy, dx, .. } => {
@@ -432,9 +428,9 @@ impl MouseCollector {
         self.close_scroll();
     }
 
-    /// Completed actions waiting to be windowed.
+    /// Completed actions (and clicks without a movement) waiting to be windowed.
     pub fn pending(&self) -> usize {
-        self.done.len()
+        self.done.len() + self.clicks as usize
     }
 
     /// Time of the last pointer event.
@@ -444,7 +440,7 @@ impl MouseCollector {
 
     /// Take the completed actions as a window (`None` if fewer than `min_actions`).
     pub fn take_window(&mut self, min_actions: usize) -> Option<MouseWindow> {
-        if self.done.len() < min_actions.max(1) {
+        if self.done.len() + (self.clicks as usize) < min_actions.max(1) {
             return None;
         }
         let actions = std::mem::take(&mut self.done);
@@ -454,6 +450,8 @@ impl MouseCollector {
             actions,
             events,
             duration_ms: clean(self.last_t - start),
+            clicks: std::mem::take(&mut self.clicks),
+            teleport_clicks: std::mem::take(&mut self.teleport_clicks),
         })
     }
 

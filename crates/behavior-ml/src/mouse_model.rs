@@ -52,11 +52,11 @@ impl Default for MouseModelParams {
             trees: 30,
             max_depth: 12,
             min_leaf: 5,
-            device_features: true,
-            holdout_every: 0,
-            calibration: Calibration::None,
-            calibration_scale: 1.0,
-            calibration_offset: 0.0,
+            device_features: false,
+            holdout_every: 5,
+            calibration: Calibration::Owner,
+            calibration_scale: 0.5,
+            calibration_offset: 4.0,
         }
     }
 }
@@ -118,7 +118,7 @@ pub fn row_of(a: &MouseAction, cols: &[u8], out: &mut Vec<f64>) {
     out.push(a.kind.index() as f64);
 }
 
-/// Mean forest probability over at most `max` actions spread evenly over the window.
+/// Mean forest probability over at most `max` modelled actions spread evenly over the window.
 pub fn raw_score(f: &Forest, cols: &[u8], actions: &[MouseAction], max: usize) -> Option<f64> {
     if actions.is_empty() {
         return None;

@@ -25,7 +25,6 @@ fn used(kind: ActionKind, f: usize) -> bool {
         ActionKind::Move => f != 13,
         ActionKind::PointClick | ActionKind::Drag => true,
         ActionKind::Scroll => matches!(f, 0 | 1 | 3 | 4),
-        ActionKind::Click => matches!(f, 0 | 13),
         // hold only exists for clicks and drags
     }
 }
@@ -419,6 +418,8 @@ impl MouseProfile {
 
     /// Absorb a window's actions. Returns true when this call completed enrollment.
     pub fn add(&mut self, w: &MouseWindow) -> bool {
+        // clicks without a movement are use of the mouse too
+        self.samples = self.samples.saturating_add(w.clicks);
         for h in w
             .actions
             .iter()

@@ -232,7 +232,7 @@ pub fn score_keystroke(
         };
     }
     let c = compare(p, w);
-    let g = gm.map(|m| m.prob(&c.vector));
+    let g = gm.and(global).and_then(|m| m.keystroke_prob(&c.vector));
     let (score, model) = match (p.profile_score(c.distance), g) {
         (Some(ps), Some(g)) => (Some(fuse(cfg, Some(g), ps)), ModelUsed::Profile),
         (Some(ps), None) => (
@@ -358,7 +358,7 @@ pub fn mouse_nonhuman(w: &MouseWindow) -> Option<String> {
     let moves: Vec<_> = w
         .actions
         .iter()
-        .filter(|a| !matches!(a.kind, ActionKind::Scroll | ActionKind::Click))
+        .filter(|a| a.kind != ActionKind::Scroll)
         .collect();
     let f = |a: &crate::mouse::MouseAction, i: usize| a.f.get(i).map_or(0.0, |v| f64::from(*v));
     if moves.len() >= 3 && moves.iter().all(|a| f(a, 5).abs() < 1e-4) {
@@ -376,12 +376,7 @@ pub fn mouse_nonhuman(w: &MouseWindow) -> Option<String> {
     if long.len() >= 3 && ruler * 5 >= long.len() * 4 {
         return Some("pointer moves in straight lines at constant speed (automated input)".into());
     }
-    let teleports = w
-        .actions
-        .iter()
-        .filter(|a| a.kind == ActionKind::Click && f(a, crate::mouse::CLICK_JUMP) > 101f64.ln())
-        .count();
-    if teleports >= 2 {
+    if w.teleport_clicks >= 2 {
         return Some(
             "pointer jumps onto its click targets without moving there (automated input)".into(),
         );
@@ -776,7 +771,9 @@ impl SessionScorer {
         global: Option<&GlobalModel>,
         out: &mut Vec<WindowResult>,
     ) {
-        let size = u32::try_from(w.actions.len()).unwrap_or(u32::MAX);
+        let size = u32::try_from(w.actions.len())
+            .unwrap_or(u32::MAX)
+            .saturating_add(w.clicks);
         let verdict = if profiles.mouse.replayed_share(&w) >= 0.5 {
             Some("exact replay of earlier recorded pointer movements (replayed input)".to_string())
         } else {
