@@ -219,7 +219,10 @@ pub fn run(a: &KeystrokeArgs) -> Result<Outcome, UsageError> {
         )));
     }
     let real_flagged = real_false_flags(&windows);
-    let s = Summary::of(&res, folds.len(), real_flagged);
+    let mut s = Summary::of(&res, folds.len(), real_flagged);
+    if a.background.is_none() {
+        s.bootstrap = bootstrap(&parts, &windows, a.folds as usize, &cfg);
+    }
     let global_model = if folds.iter().any(|f| f.global.is_none()) {
         "none (too few participants)"
     } else if a.background.is_some() {
@@ -251,6 +254,43 @@ pub fn run(a: &KeystrokeArgs) -> Result<Outcome, UsageError> {
         },
         title: "136M keystrokes, one-sentence probes".into(),
     })
+}
+
+/// Participants whose stored windows train the first ("bootstrap") global model of a fresh
+/// installation.
+const BOOTSTRAP_USERS: [usize; 4] = [3, 5, 10, 25];
+
+/// The fresh installation once a few users have stored windows: a global model trained on
+/// only `k` participants (outside the scored fold), owners enrolling live with it.
+fn bootstrap(
+    parts: &[Participant],
+    windows: &[Vec<Option<KeystrokeWindow>>],
+    folds: usize,
+    cfg: &Config,
+) -> Vec<(usize, LiveSummary)> {
+    let n = parts.len();
+    BOOTSTRAP_USERS
+        .iter()
+        .filter(|k| **k * 2 <= n)
+        .map(|k| {
+            let lives: Vec<LiveResult> = (0..folds)
+                .into_par_iter()
+                .flat_map(|f| {
+                    let train: Vec<usize> = (0..n).filter(|i| i % folds != f).take(*k).collect();
+                    let g = train_global(windows, &train, cfg);
+                    (0..n)
+                        .filter(|i| i % folds == f)
+                        .filter_map(|i| {
+                            let owner = parts.get(i)?;
+                            let intruder = parts.get((i + 1) % n)?;
+                            Some(live_session(owner, intruder, g.as_ref()))
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            (*k, LiveSummary::of(&lives.iter().collect::<Vec<_>>()))
+        })
+        .collect()
 }
 
 /// Real (dev) sentences flagged as non-human: `(flagged, windows)`.
@@ -356,9 +396,8 @@ struct LiveSummary {
 }
 
 impl LiveSummary {
-    fn of(res: &[UserResult]) -> LiveSummary {
-        let users = res.len();
-        let lv: Vec<&LiveResult> = res.iter().map(|r| &r.live).collect();
+    fn of(lv: &[&LiveResult]) -> LiveSummary {
+        let users = lv.len();
         let count = |f: &dyn Fn(&LiveResult) -> bool| lv.iter().filter(|l| f(l)).count();
         // intruders of owners who were trained and not blocked
         let pairs: Vec<&LiveResult> = lv
@@ -420,6 +459,7 @@ struct Summary {
     live: LiveSummary,
     thresholds: Vec<ThresholdRow>,
     real_flagged: (usize, usize),
+    bootstrap: Vec<(usize, LiveSummary)>,
 }
 
 impl Summary {
@@ -459,9 +499,10 @@ impl Summary {
             p50: percentile(&mut times, 0.5),
             p99: percentile(&mut times, 0.99),
             cont,
-            live: LiveSummary::of(res),
+            live: LiveSummary::of(&res.iter().map(|r| &r.live).collect::<Vec<_>>()),
             thresholds,
             real_flagged,
+            bootstrap: Vec::new(),
         }
     }
 
@@ -501,6 +542,13 @@ impl Summary {
                 "anga_keystrokes": c.anga_mean.map(f64::round),
             },
             "continuous_profile_only": self.live.json(),
+            "continuous_bootstrap": self.bootstrap.iter().map(|(k, l)| {
+                let mut v = l.json();
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("global_model_users".into(), json!(k));
+                }
+                v
+            }).collect::<Vec<_>>(),
             "thresholds": report::thresholds_json(&self.thresholds),
             "nonhuman_false_flag_rate": r4(rate(self.real_flagged.0, self.real_flagged.1)),
             "score_us_p50": r4(self.p50),
@@ -512,6 +560,23 @@ impl Summary {
             "global_model": m.global_model,
             "per_user": per_user,
         })
+    }
+
+    fn bootstrap_text(&self) -> String {
+        self.bootstrap
+            .iter()
+            .map(|(k, l)| {
+                format!(
+                    "bootstrap (fresh installation, first global model from {k} users' windows): trained within 10 sentences {:.1}%, \
+                     owners blocked {:.2}% (challenged {:.2}%), intruders blocked {:.1}% ({:.1}% within 3 sentences)\n",
+                    l.trained_10 * 100.0,
+                    l.owner_blocked * 100.0,
+                    l.owner_challenged * 100.0,
+                    l.intruders_blocked * 100.0,
+                    l.intruders_blocked_3 * 100.0
+                )
+            })
+            .collect()
     }
 
     fn text(&self, m: &Meta) -> String {
@@ -526,6 +591,7 @@ impl Summary {
              live enrollment: median {} keystrokes (p90 {}), {:.1}% within 500, owners blocked while enrolling {:.2}%\n\
              profile only (fresh installation, no global model, live enrollment, 10 intruder sentences): trained within 10 sentences {:.1}%, \
              owners blocked {:.2}% (challenged {:.2}%), intruders blocked {:.1}% ({:.1}% within 3 sentences), median {} sentences / {} keystrokes\n\
+             {}\
              non-human input flagged on real sentences: {} of {} ({:.3}%)\n\
              scoring one window: p50 {:.1} µs, p99 {:.1} µs\nskipped rows: {}\ntime: {:.1} s (global training {:.1} s)\n\n{}\n{}",
             m.data,
@@ -553,6 +619,7 @@ impl Summary {
             pct(l.intruders_blocked_3),
             opt(l.median_sentences),
             opt(l.median_keys),
+            self.bootstrap_text(),
             self.real_flagged.0,
             self.real_flagged.1,
             pct(rate(self.real_flagged.0, self.real_flagged.1)),

@@ -70,7 +70,7 @@ pub use mouse::MouseWindow;
 pub use mouse_profile::MouseProfile;
 pub use session::{
     score_keystroke, score_mouse, Decision, FeatureWindow, Level, Modality, ModelUsed,
-    SessionScorer, UserProfiles, WindowResult, WindowScore,
+    SessionScorer, Usage, UserProfiles, WindowResult, WindowScore,
 };
 
 /// Format version of serialised profiles, windows and models.

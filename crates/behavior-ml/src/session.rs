@@ -179,6 +179,46 @@ impl UserProfiles {
     }
 }
 
+/// What the monitor and pages show for a modality: its enrollment state, or `not_used` for a
+/// modality the user does not use (a keyboard-only user's mouse) instead of "enrolling"
+/// forever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Usage {
+    /// Collecting samples.
+    Enrolling,
+    /// Ready to score.
+    Trained,
+    /// The other modality finished enrolling while this one collected less than
+    /// [`NOT_USED_SHARE`] of its requirement; it goes back to `enrolling` as soon as it is used.
+    NotUsed,
+}
+
+/// Share of a modality's enrollment requirement below which it counts as not used once the
+/// other modality is trained.
+pub const NOT_USED_SHARE: f64 = 0.05;
+
+impl UserProfiles {
+    /// Usage state of a modality (see [`Usage`]).
+    pub fn usage(&self, m: Modality) -> Usage {
+        let (state, samples, required) = self.status(m);
+        let other = match m {
+            Modality::Keystroke => Modality::Mouse,
+            Modality::Mouse => Modality::Keystroke,
+        };
+        match state {
+            ProfileState::Trained => Usage::Trained,
+            ProfileState::Enrolling
+                if self.status(other).0 == ProfileState::Trained
+                    && f64::from(samples) < NOT_USED_SHARE * f64::from(required) =>
+            {
+                Usage::NotUsed
+            }
+            ProfileState::Enrolling => Usage::Enrolling,
+        }
+    }
+}
+
 /// Score of one window, before the session decision.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WindowScore {

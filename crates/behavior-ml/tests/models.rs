@@ -566,3 +566,28 @@ fn clicks_without_a_movement_count_as_mouse_actions() {
     assert!(rs.iter().all(|r| r.level != Level::High));
     assert_eq!(p.mouse.samples, 6);
 }
+
+#[test]
+fn a_keyboard_only_user_has_the_mouse_not_used() {
+    use behavior_ml::{Modality, Usage};
+    let cfg = Config::default();
+    let mut p = UserProfiles::new(&cfg);
+    assert_eq!(p.usage(Modality::Mouse), Usage::Enrolling);
+    let mut s = SessionScorer::new(cfg);
+    let mut t = Typist::new(4);
+    for _ in 0..12 {
+        s.process(&t.sentence(9), &mut p, None);
+    }
+    assert_eq!(p.usage(Modality::Keystroke), Usage::Trained);
+    assert_eq!(p.usage(Modality::Mouse), Usage::NotUsed);
+    assert_eq!(
+        serde_json::to_string(&Usage::NotUsed).unwrap(),
+        "\"not_used\""
+    );
+    // using the mouse brings it back to enrolling
+    let mut u = MouseUser::new(4);
+    let ev: Vec<Event> = (0..30).flat_map(|_| u.movement()).collect();
+    s.process(&ev, &mut p, None);
+    s.flush(&mut p, None);
+    assert_eq!(p.usage(Modality::Mouse), Usage::Enrolling);
+}
