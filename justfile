@@ -31,6 +31,23 @@ eval-keystrokes:
 eval-mouse:
     cargo run --release -p behavior-eval -- mouse --data ../shared/data/balabit-mouse-dev --json
 
+# Mouse leave-users-out protocol on all users' training sessions (the tuning protocol).
+eval-mouse-lou:
+    cargo run --release -p behavior-eval -- mouse --data ../shared/data/balabit-mouse-dev --protocol leave-users-out --json
+
+# Keystroke protocol with five folds of participants (spread across folds).
+eval-keystrokes-folds:
+    cargo run --release -p behavior-eval -- keystrokes --data ../shared/data/aalto-keystrokes-dev --folds 5 --json
+
+# Generated non-human input and replays: catch rate.
+eval-synthetic:
+    cargo run --release -p behavior-eval -- synthetic --json
+
+# ROC and DET curves of both dev protocols (PNG).
+eval-plots:
+    cargo run --release -p behavior-eval -- keystrokes --data ../shared/data/aalto-keystrokes-dev --plot target/keystrokes-curves.png
+    cargo run --release -p behavior-eval -- mouse --data ../shared/data/balabit-mouse-dev --plot target/mouse-curves.png
+
 # REST throughput: authenticated GET /api/projects vs GET /health, SQLite and PostgreSQL (wrk).
 bench-api:
     bash scripts/bench-api.sh

@@ -293,68 +293,12 @@ impl MouseCollector {
                 self.moves.push(p);
             }
             Event::Mousedown { x, y, .. } => {
-                self.close_scroll();
-                let recent = self.moves.last().is_some_and(|l| t - l.t <= PAUSE_MS);
-                let pts = std::mem::take(&mut self.moves);
                 let here = (ok(*x) && ok(*y)).then_some(Pt { t, x: *x, y: *y });
-                self.click = None;
-                self.pending_click = if recent && pts.len() >= 3 {
-                    Some(pts)
-                } else {
-                    // a click with no approach path: how long the pointer rested and how far
-                    // it jumped to get here
-                    let from = if pts.is_empty() {
-                        self.last_pos
-                    } else {
-                        self.anchor
-                    };
-                    let jump = match (from, here) {
-                        (Some(a), Some(b)) => ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt(),
-                        _ => 0.0,
-                    };
-                    self.click = Some(jump);
-                    self.emit_move(&pts);
-                    None
-                };
-                if here.is_some() {
-                    self.last_pos = here;
-                }
-                let start: Vec<Pt> = here.into_iter().collect();
-                self.press = Some((t, start));
+                self.mouse_down(t, here);
             }
             Event::Mouseup { x, y, .. } => {
-                let Some((down, mut pts)) = self.press.take() else {
-                    return;
-                };
-                let hold = t - down;
-                if ok(*x) && ok(*y) {
-                    pts.push(Pt { t, x: *x, y: *y });
-                }
-                let dragged = pts.len() >= 4
-                    && pts
-                        .first()
-                        .zip(pts.last())
-                        .is_some_and(|(a, b)| (a.x - b.x).abs() + (a.y - b.y).abs() > 4.0);
-                if dragged {
-                    if let Some(f) = movement_features(&pts, Some(hold)) {
-                        self.done.push(MouseAction {
-                            kind: ActionKind::Drag,
-                            f,
-                        });
-                    }
-                } else if let Some(mv) = self.pending_click.take() {
-                    if let Some(f) = movement_features(&mv, Some(hold)) {
-                        self.done.push(MouseAction {
-                            kind: ActionKind::PointClick,
-                            f,
-                        });
-                    }
-                } else if let Some(jump) = self.click.take() {
-                    self.clicks = self.clicks.saturating_add(1);
-                    if jump > TELEPORT_PX {
-                        self.teleport_clicks = self.teleport_clicks.saturating_add(1);
-                    }
-                }
+                let here = (ok(*x) && ok(*y)).then_some(Pt { t, x: *x, y: *y });
+                self.mouse_up(t, here);
             }
             Event::Wheel { dy, dx, .. } => {
                 self.close_move();
@@ -376,6 +320,73 @@ impl MouseCollector {
                 }
             }
             Event::Keydown { .. } | Event::Keyup { .. } => {}
+        }
+    }
+
+    /// A button went down at `here` (time `t`).
+    fn mouse_down(&mut self, t: f64, here: Option<Pt>) {
+        self.close_scroll();
+        let recent = self.moves.last().is_some_and(|l| t - l.t <= PAUSE_MS);
+        let pts = std::mem::take(&mut self.moves);
+        self.click = None;
+        self.pending_click = if recent && pts.len() >= 3 {
+            Some(pts)
+        } else {
+            // a click with no approach path: how long the pointer rested and how far
+            // it jumped to get here
+            let from = if pts.is_empty() {
+                self.last_pos
+            } else {
+                self.anchor
+            };
+            let jump = match (from, here) {
+                (Some(a), Some(b)) => ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt(),
+                _ => 0.0,
+            };
+            self.click = Some(jump);
+            self.emit_move(&pts);
+            None
+        };
+        if here.is_some() {
+            self.last_pos = here;
+        }
+        let start: Vec<Pt> = here.into_iter().collect();
+        self.press = Some((t, start));
+    }
+
+    /// A button went up at `here`: a drag, a point-and-click, or a click without a movement.
+    fn mouse_up(&mut self, t: f64, here: Option<Pt>) {
+        let Some((down, mut pts)) = self.press.take() else {
+            return;
+        };
+        let hold = t - down;
+        if let Some(p) = here {
+            pts.push(p);
+        }
+        let dragged = pts.len() >= 4
+            && pts
+                .first()
+                .zip(pts.last())
+                .is_some_and(|(a, b)| (a.x - b.x).abs() + (a.y - b.y).abs() > 4.0);
+        if dragged {
+            if let Some(f) = movement_features(&pts, Some(hold)) {
+                self.done.push(MouseAction {
+                    kind: ActionKind::Drag,
+                    f,
+                });
+            }
+        } else if let Some(mv) = self.pending_click.take() {
+            if let Some(f) = movement_features(&mv, Some(hold)) {
+                self.done.push(MouseAction {
+                    kind: ActionKind::PointClick,
+                    f,
+                });
+            }
+        } else if let Some(jump) = self.click.take() {
+            self.clicks = self.clicks.saturating_add(1);
+            if jump > TELEPORT_PX {
+                self.teleport_clicks = self.teleport_clicks.saturating_add(1);
+            }
         }
     }
 
