@@ -154,7 +154,8 @@ where
     Ok(())
 }
 
-/// A sans-serif font of the system for the PNG's text (plotters draws PNG text with it).
+/// A sans-serif font of the system for the text (plotters lays out and draws text with it,
+/// in SVG too).
 fn register_system_font() -> Result<(), Box<dyn Error>> {
     const CANDIDATES: [&str; 4] = [
         "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -165,7 +166,7 @@ fn register_system_font() -> Result<(), Box<dyn Error>> {
     let bytes = CANDIDATES
         .iter()
         .find_map(|p| std::fs::read(p).ok())
-        .ok_or("no system font found for PNG text (write an .svg instead)")?;
+        .ok_or("no system font found for the plot's text (install fonts-dejavu-core)")?;
     let font: &'static [u8] = Box::leak(bytes.into_boxed_slice());
     plotters::style::register_font("sans-serif", FontStyle::Normal, font)
         .map_err(|_| "the system font could not be read")?;

@@ -192,7 +192,7 @@ fn leave_users_out_and_plots_on_a_subset() {
         "--protocol",
         "leave-users-out",
         "--limit",
-        "2",
+        "1",
         "--json",
         "--plot",
         svg.to_str().unwrap(),
@@ -200,7 +200,7 @@ fn leave_users_out_and_plots_on_a_subset() {
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(v["protocol"], "balabit-mouse-leave-users-out");
-    assert_eq!(v["owner_impostor_pairs"], 4);
+    assert_eq!(v["owner_impostor_pairs"], 2);
     let d30 = &v["decisions"][1];
     assert_eq!(d30["actions"], 30);
     assert!(d30["pooled_auc"].as_f64().unwrap() > 0.6, "{d30}");
