@@ -252,7 +252,7 @@ pub fn run(a: &KeystrokeArgs) -> Result<Outcome, UsageError> {
                 .flat_map(|r| r.impostor.iter().copied())
                 .collect(),
         },
-        title: "136M keystrokes, one-sentence probes".into(),
+        title: "136M keystrokes, all scores pooled".into(),
     })
 }
 

@@ -346,12 +346,14 @@ impl MouseProfile {
     }
 
     /// True when the per-user forest should be (re)trained with
-    /// [`MouseProfile::train_model`] (trained profile, and no forest yet or
-    /// many new actions since the last training).
+    /// [`MouseProfile::train_model`] (trained profile, and no forest yet, a forest stored by an
+    /// earlier version, or many new actions since the last training).
     pub fn model_stale(&self) -> bool {
         self.state() == ProfileState::Trained
             && self.reservoir.len() >= SKETCH_START
             && (self.forest.is_none()
+                // trained before features were chosen and scores calibrated
+                || self.forest_columns.is_none()
                 || self.samples.saturating_sub(self.forest_samples) >= RETRAIN_EVERY)
     }
 
