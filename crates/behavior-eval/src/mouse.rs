@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
-use behavior_ml::session::mouse_nonhuman;
+use behavior_ml::session::mouse_nonhuman_with;
 use behavior_ml::stats::roc;
 use behavior_ml::{
     score_mouse, Config, Decision, GlobalModel, MouseWindow, SessionScorer, UserProfiles,
@@ -135,7 +135,7 @@ fn score_session(
         challenged: replay.challenged,
         nonhuman: windows
             .iter()
-            .filter(|w| mouse_nonhuman(w).is_some())
+            .filter(|w| mouse_nonhuman_with(w, cfg).is_some())
             .count(),
         windows: windows.len(),
     }

@@ -176,11 +176,11 @@ fn register_system_font() -> Result<(), Box<dyn Error>> {
 /// Draw ROC and DET side by side into `path` (PNG when it ends in `.png`, else SVG).
 pub fn draw(path: &Path, s: &Scores, title: &str) -> Result<(), Box<dyn Error>> {
     let size = (920, 460);
+    register_system_font()?;
     if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("png"))
     {
-        register_system_font()?;
         draw_all(BitMapBackend::new(path, size).into_drawing_area(), s, title)
     } else {
         draw_all(SVGBackend::new(path, size).into_drawing_area(), s, title)

@@ -171,6 +171,17 @@ pub fn run() -> Result<Outcome, UsageError> {
                 .fold(Caught::default(), Caught::merge)
         })
         .collect();
+    // the teleport rule is off by default (see Config::teleport_clicks_nonhuman)
+    let on = Config {
+        teleport_clicks_nonhuman: 2,
+        ..cfg.clone()
+    };
+    kinds.push(
+        (0..SESSIONS)
+            .into_par_iter()
+            .map(|seed| bot_run(Bot::TeleportClicks, seed, &on))
+            .reduce(Caught::default, Caught::merge),
+    );
     for keyboard in [true, false] {
         kinds.push(
             (0..SESSIONS / 5)
@@ -179,12 +190,14 @@ pub fn run() -> Result<Outcome, UsageError> {
                 .reduce(Caught::default, Caught::merge),
         );
     }
-    for (k, name) in kinds.iter_mut().zip(
-        Bot::ALL
-            .iter()
-            .map(|b| b.name())
-            .chain(["replay_typing", "replay_pointer"]),
-    ) {
+    for (k, name) in kinds
+        .iter_mut()
+        .zip(Bot::ALL.iter().map(|b| b.name()).chain([
+            "teleport_clicks_rule_on",
+            "replay_typing",
+            "replay_pointer",
+        ]))
+    {
         k.name = name.into();
     }
     let total = kinds.iter().cloned().fold(Caught::default(), Caught::merge);

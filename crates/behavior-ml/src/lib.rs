@@ -174,6 +174,11 @@ pub struct Config {
     pub mouse_model: mouse_model::MouseModelParams,
     /// Impostor pairs per genuine pair when training the keystroke global model.
     pub pair_impostors: u32,
+    /// A mouse window with at least this many clicks onto points the pointer jumped to
+    /// (> 100 px, no movement there) is non-human; 0 turns the rule off. Off by default until
+    /// the server's WebDriver browser test moves the pointer before it clicks (WebDriver's
+    /// element click is exactly such a jump).
+    pub teleport_clicks_nonhuman: u32,
     /// Also train a random forest on the keystroke pair vectors (averaged with the linear
     /// model).
     pub keystroke_forest: bool,
@@ -213,6 +218,7 @@ impl Default for Config {
             reason_min_sd: 2.0,
             mouse_model: mouse_model::MouseModelParams::default(),
             pair_impostors: 2,
+            teleport_clicks_nonhuman: 0,
             keystroke_forest: false,
         }
     }

@@ -341,6 +341,8 @@ impl MouseCollector {
             };
             let jump = match (from, here) {
                 (Some(a), Some(b)) => ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt(),
+                // one or two pointer events out of nowhere, then a click
+                (None, Some(_)) if !pts.is_empty() => f64::INFINITY,
                 _ => 0.0,
             };
             self.click = Some(jump);

@@ -420,8 +420,11 @@ impl MouseProfile {
 
     /// Absorb a window's actions. Returns true when this call completed enrollment.
     pub fn add(&mut self, w: &MouseWindow) -> bool {
-        // clicks without a movement are use of the mouse too
-        self.samples = self.samples.saturating_add(w.clicks);
+        // clicks without a movement are use of the mouse too (not those onto points the
+        // pointer jumped to: that is what scripts do)
+        self.samples = self
+            .samples
+            .saturating_add(w.clicks.saturating_sub(w.teleport_clicks));
         for h in w
             .actions
             .iter()

@@ -393,8 +393,14 @@ pub fn keystroke_nonhuman(w: &KeystrokeWindow) -> Option<String> {
     None
 }
 
-/// Reason given when a mouse window is not humanly possible, if it is not.
+/// Reason given when a mouse window is not humanly possible, if it is not (with the default
+/// configuration).
 pub fn mouse_nonhuman(w: &MouseWindow) -> Option<String> {
+    mouse_nonhuman_with(w, &Config::default())
+}
+
+/// [`mouse_nonhuman`] with the teleport rule of `cfg` (`teleport_clicks_nonhuman`).
+pub fn mouse_nonhuman_with(w: &MouseWindow, cfg: &Config) -> Option<String> {
     let moves: Vec<_> = w
         .actions
         .iter()
@@ -416,7 +422,7 @@ pub fn mouse_nonhuman(w: &MouseWindow) -> Option<String> {
     if long.len() >= 3 && ruler * 5 >= long.len() * 4 {
         return Some("pointer moves in straight lines at constant speed (automated input)".into());
     }
-    if w.teleport_clicks >= 2 {
+    if cfg.teleport_clicks_nonhuman > 0 && w.teleport_clicks >= cfg.teleport_clicks_nonhuman {
         return Some(
             "pointer jumps onto its click targets without moving there (automated input)".into(),
         );
@@ -817,7 +823,7 @@ impl SessionScorer {
         let verdict = if profiles.mouse.replayed_share(&w) >= 0.5 {
             Some("exact replay of earlier recorded pointer movements (replayed input)".to_string())
         } else {
-            mouse_nonhuman(&w)
+            mouse_nonhuman_with(&w, &self.cfg)
         };
         let (ws, nonhuman) = match verdict {
             Some(reason) => (

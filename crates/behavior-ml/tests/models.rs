@@ -470,12 +470,16 @@ fn keystroke_windows_do_not_depend_on_message_size() {
 #[test]
 fn generated_bots_are_caught_and_never_enroll() {
     use behavior_ml::synth::{bot_session, Bot};
-    let cfg = Config::default();
+    let cfg = Config {
+        teleport_clicks_nonhuman: 2,
+        ..Config::default()
+    };
     for bot in Bot::ALL {
         for seed in 0..5 {
             let mut p = UserProfiles::new(&cfg);
             let mut s = SessionScorer::new(cfg.clone());
             let mut rs = Vec::new();
+            // (teleport clicks: with the rule switched on, see Config)
             for m in bot_session(bot, seed) {
                 rs.extend(s.process(&m, &mut p, None));
             }
