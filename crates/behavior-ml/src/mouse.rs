@@ -334,7 +334,8 @@ impl MouseCollector {
         } else {
             // a click with no approach path: how long the pointer rested and how far
             // it jumped to get here
-            let from = if pts.is_empty() {
+            let from = if pts.is_empty() || !recent {
+                // the pointer rested where it is
                 self.last_pos
             } else {
                 self.anchor
