@@ -31,6 +31,23 @@ eval-keystrokes:
 eval-mouse:
     cargo run --release -p behavior-eval -- mouse --data ../shared/data/balabit-mouse-dev --json
 
+# Mouse leave-users-out protocol on all users' training sessions (the tuning protocol).
+eval-mouse-lou:
+    cargo run --release -p behavior-eval -- mouse --data ../shared/data/balabit-mouse-dev --protocol leave-users-out --json
+
+# Keystroke protocol with five folds of participants (spread across folds).
+eval-keystrokes-folds:
+    cargo run --release -p behavior-eval -- keystrokes --data ../shared/data/aalto-keystrokes-dev --folds 5 --json
+
+# Generated non-human input and replays: catch rate.
+eval-synthetic:
+    cargo run --release -p behavior-eval -- synthetic --json
+
+# ROC and DET curves of both dev protocols (PNG).
+eval-plots:
+    cargo run --release -p behavior-eval -- keystrokes --data ../shared/data/aalto-keystrokes-dev --plot target/keystrokes-curves.png
+    cargo run --release -p behavior-eval -- mouse --data ../shared/data/balabit-mouse-dev --plot target/mouse-curves.png
+
 # REST throughput against a plain actix-web hello-world started in the same run:
 # /health, authenticated project and task lists and a task PATCH, on SQLite and
 # PostgreSQL (wrk -t2 -c32; medians of `rounds` rounds of `duration` per target).

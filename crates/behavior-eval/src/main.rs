@@ -3,135 +3,186 @@
 //! and measures it. See `docs/behavior.md`.
 //!
 //! ```text
-//! behavior-eval keystrokes --data DIR [--background DIR] [--enroll 10] [--json] [--plot FILE.svg]
-//! behavior-eval mouse --data DIR [--json] [--plot FILE.svg]
+//! behavior-eval keystrokes --data DIR [--background DIR] [--enroll 10] [--folds 2] [--json] [--plot FILE]
+//! behavior-eval mouse --data DIR [--protocol challenge|leave-users-out] [--json] [--plot FILE]
+//! behavior-eval synthetic [--json]
 //! ```
 
+mod keystroke_data;
+mod keystroke_live;
 mod keystrokes;
 mod mouse;
+mod mouse_data;
+mod mouse_lou;
+mod plot;
 mod report;
+mod synthetic;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Parsed command line.
-#[derive(Debug, Clone, Default)]
-pub struct Args {
-    /// `keystrokes` or `mouse`.
-    pub command: String,
-    /// `--data DIR`.
-    pub data: PathBuf,
-    /// `--background DIR`.
-    pub background: Option<PathBuf>,
-    /// `--enroll N`.
-    pub enroll: usize,
-    /// `--json`.
-    pub json: bool,
-    /// `--plot FILE.svg`.
-    pub plot: Option<PathBuf>,
-    /// `--limit N` (quick runs: first N participants; for mouse, N test sessions per user
-    /// and two training sessions per user).
-    pub limit: Option<usize>,
-    /// `--threads N`.
-    pub threads: usize,
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Replays recorded behavioural data through behavior-ml and measures it.
+#[derive(Debug, Parser)]
+#[command(name = "behavior-eval", version, about, long_about = None)]
+pub struct Cli {
+    /// Protocol to run.
+    #[command(subcommand)]
+    pub command: Command,
 }
 
-/// What a protocol returns: JSON line, human-readable text, ROC curve points.
-pub type Outcome = (String, String, Vec<(f64, f64)>);
+/// The protocols.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The "136M Keystrokes" protocol: one-sentence probes against per-participant profiles.
+    Keystrokes(KeystrokeArgs),
+    /// The Balabit mouse protocols: the challenge's labelled test sessions, or leave-users-out
+    /// on the training sessions.
+    Mouse(MouseArgs),
+    /// Generated non-human input (bots, replays): how much of it is caught.
+    Synthetic(CommonArgs),
+}
+
+/// Options every protocol takes.
+#[derive(Debug, Clone, Args)]
+pub struct CommonArgs {
+    /// Print one JSON object on stdout instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Draw ROC and DET curves with the EER marked into FILE (`.svg` or `.png`).
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+}
+
+/// Options of the keystroke protocol.
+#[derive(Debug, Clone, Args)]
+pub struct KeystrokeArgs {
+    /// Directory of `<id>_keystrokes.txt` files.
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// Train the global model on this directory's participants instead of on folds of DIR.
+    #[arg(long, value_name = "DIR")]
+    pub background: Option<PathBuf>,
+    /// Enrollment sentences per participant.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    pub enroll: u32,
+    /// Folds of participants without --background: the global model of a fold is trained on
+    /// the other folds and never sees the participants it scores.
+    #[arg(long, value_name = "K", default_value_t = 2, value_parser = clap::value_parser!(u32).range(2..))]
+    pub folds: u32,
+    /// Quick runs: only the first N participants (not part of the contract).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Common options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Which mouse protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MouseProtocol {
+    /// The challenge: profiles from all training sessions, the labelled test sessions scored.
+    Challenge,
+    /// All users' training sessions: for each pair of users, models trained on the other
+    /// users; each owner's later sessions are genuine, the other user's sessions impostors.
+    LeaveUsersOut,
+}
+
+/// Options of the mouse protocols.
+#[derive(Debug, Clone, Args)]
+pub struct MouseArgs {
+    /// Directory with `training_files/`, `test_files/` and `labels.csv`.
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// Protocol.
+    #[arg(long, value_enum, default_value_t = MouseProtocol::Challenge)]
+    pub protocol: MouseProtocol,
+    /// Quick runs: N test sessions and two training sessions per user (challenge), or
+    /// N pairs of users (leave-users-out) (not part of the contract).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Common options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Scores of a protocol, for curves: higher = less like the owner.
+#[derive(Debug, Clone, Default)]
+pub struct Scores {
+    /// Scores of owner probes.
+    pub genuine: Vec<f64>,
+    /// Scores of impostor probes.
+    pub impostor: Vec<f64>,
+}
+
+/// What a protocol returns.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The JSON object (`--json`).
+    pub json: serde_json::Value,
+    /// Human-readable text.
+    pub text: String,
+    /// Scores for the plot.
+    pub scores: Scores,
+    /// Title of the plot.
+    pub title: String,
+}
 
 /// An error that ends the command with exit code 2.
 #[derive(Debug)]
 pub struct UsageError(pub String);
 
-const USAGE: &str = "usage:\n  behavior-eval keystrokes --data DIR [--background DIR] [--enroll 10] [--json] [--plot FILE.svg]\n  behavior-eval mouse --data DIR [--json] [--plot FILE.svg]";
-
-fn parse(args: &[String]) -> Result<Args, UsageError> {
-    let mut a = Args {
-        enroll: 10,
-        threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
-        ..Args::default()
+fn run(cli: &Cli) -> Result<(Outcome, CommonArgs), UsageError> {
+    let common = match &cli.command {
+        Command::Keystrokes(a) => &a.common,
+        Command::Mouse(a) => &a.common,
+        Command::Synthetic(c) => c,
     };
-    let mut it = args.iter();
-    a.command = it.next().cloned().ok_or_else(|| UsageError(USAGE.into()))?;
-    if a.command != "keystrokes" && a.command != "mouse" {
-        return Err(UsageError(format!(
-            "unknown command {:?}\n{USAGE}",
-            a.command
-        )));
+    if let Some(n) = common.threads {
+        // only fails when a pool already exists, which cannot happen here
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(n))
+            .build_global();
     }
-    let mut data = None;
-    while let Some(flag) = it.next() {
-        let mut value = |name: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| UsageError(format!("{name} needs a value\n{USAGE}")))
-        };
-        match flag.as_str() {
-            "--data" => data = Some(PathBuf::from(value("--data")?)),
-            "--background" => a.background = Some(PathBuf::from(value("--background")?)),
-            "--enroll" => {
-                let v = value("--enroll")?;
-                a.enroll = v.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
-                    UsageError(format!("--enroll must be a positive integer, got {v:?}"))
-                })?;
-            }
-            "--limit" => {
-                let v = value("--limit")?;
-                a.limit = Some(
-                    v.parse()
-                        .map_err(|_| UsageError(format!("bad --limit {v:?}")))?,
-                );
-            }
-            "--threads" => {
-                let v = value("--threads")?;
-                a.threads = v
-                    .parse()
-                    .ok()
-                    .filter(|n| *n >= 1)
-                    .ok_or_else(|| UsageError(format!("bad --threads {v:?}")))?;
-            }
-            "--json" => a.json = true,
-            "--plot" => a.plot = Some(PathBuf::from(value("--plot")?)),
-            "-h" | "--help" => return Err(UsageError(USAGE.into())),
-            other => return Err(UsageError(format!("unknown argument {other:?}\n{USAGE}"))),
-        }
-    }
-    a.data = data.ok_or_else(|| UsageError(format!("--data DIR is required\n{USAGE}")))?;
-    Ok(a)
+    let outcome = match &cli.command {
+        Command::Keystrokes(a) => keystrokes::run(a)?,
+        Command::Mouse(a) if a.protocol == MouseProtocol::Challenge => mouse::run(a)?,
+        Command::Mouse(a) => mouse_lou::run(a)?,
+        Command::Synthetic(_) => synthetic::run()?,
+    };
+    Ok((outcome, common.clone()))
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let a = match parse(&args) {
-        Ok(a) => a,
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let (outcome, common) = match run(&cli) {
+        Ok(x) => x,
         Err(UsageError(m)) => {
             eprintln!("behavior-eval: {m}");
             return ExitCode::from(2);
         }
     };
-    let result = if a.command == "keystrokes" {
-        keystrokes::run(&a)
-    } else {
-        mouse::run(&a)
-    };
-    match result {
-        Ok((json, text, roc)) => {
-            if let Some(p) = &a.plot {
-                if let Err(e) = std::fs::write(p, report::roc_svg(&roc, &a.command)) {
-                    eprintln!("behavior-eval: cannot write {}: {e}", p.display());
-                    return ExitCode::from(1);
-                }
-            }
-            if a.json {
-                println!("{json}");
-            } else {
-                println!("{text}");
-            }
-            ExitCode::SUCCESS
-        }
-        Err(UsageError(m)) => {
-            eprintln!("behavior-eval: {m}");
-            ExitCode::from(2)
+    if let Some(p) = &common.plot {
+        if let Err(e) = plot::draw(p, &outcome.scores, &outcome.title) {
+            eprintln!("behavior-eval: cannot draw {}: {e}", p.display());
+            return ExitCode::from(1);
         }
     }
+    if common.json {
+        println!("{}", outcome.json);
+    } else {
+        println!("{}", outcome.text);
+    }
+    ExitCode::SUCCESS
 }

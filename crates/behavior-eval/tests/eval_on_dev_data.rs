@@ -133,3 +133,81 @@ fn malformed_rows_are_skipped_and_counted() {
     assert_eq!(v["users"], 2);
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+#[test]
+fn help_and_version_succeed_and_list_every_option() {
+    let (code, out, _) = run(&["--help"]);
+    assert_eq!(code, 0);
+    for c in ["keystrokes", "mouse", "synthetic"] {
+        assert!(out.contains(c), "{out}");
+    }
+    let (code, out, _) = run(&["keystrokes", "--help"]);
+    assert_eq!(code, 0);
+    for o in [
+        "--data",
+        "--background",
+        "--enroll",
+        "--folds",
+        "--json",
+        "--plot",
+        "--threads",
+    ] {
+        assert!(out.contains(o), "{o} missing from {out}");
+    }
+    let (code, out, _) = run(&["mouse", "--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("leave-users-out"), "{out}");
+    let (code, out, _) = run(&["--version"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("behavior-eval "), "{out}");
+    let (code, _, _) = run(&["keystrokes", "--data", "x", "--enroll", "0"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn synthetic_input_is_caught() {
+    let (code, out, err) = run(&["synthetic", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["protocol"], "synthetic-nonhuman");
+    // teleport clicks are caught only with the rule switched on (teleport_clicks_rule_on)
+    for k in v["kinds"].as_array().unwrap() {
+        if k["kind"] == "teleport_clicks" {
+            continue;
+        }
+        assert!(k["sessions_caught_rate"].as_f64().unwrap() >= 0.9, "{k}");
+    }
+}
+
+#[test]
+fn leave_users_out_and_plots_on_a_subset() {
+    let Some(d) = data_dir() else { return };
+    let dir = d.join("balabit-mouse-dev");
+    if !dir.is_dir() {
+        println!("SKIPPED: {} absent", dir.display());
+        return;
+    }
+    let svg = std::env::temp_dir().join(format!("behavior-eval-{}.svg", std::process::id()));
+    let (code, out, err) = run(&[
+        "mouse",
+        "--data",
+        dir.to_str().unwrap(),
+        "--protocol",
+        "leave-users-out",
+        "--limit",
+        "1",
+        "--json",
+        "--plot",
+        svg.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["protocol"], "balabit-mouse-leave-users-out");
+    assert_eq!(v["owner_impostor_pairs"], 2);
+    let d30 = &v["decisions"][1];
+    assert_eq!(d30["actions"], 30);
+    assert!(d30["pooled_auc"].as_f64().unwrap() > 0.6, "{d30}");
+    let plot = std::fs::read_to_string(&svg).unwrap();
+    assert!(plot.contains("<svg") && plot.contains("EER") && plot.contains("DET"));
+    let _ = std::fs::remove_file(&svg);
+}

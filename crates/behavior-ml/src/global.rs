@@ -14,7 +14,7 @@ use crate::mouse::MouseWindow;
 use crate::mouse_profile::{
     compare_mouse, MouseProfile, MouseReference, Population, MOUSE_CMP_LEN,
 };
-use crate::stats::{sigmoid, SplitMix};
+use crate::stats::{below, seeded, sigmoid, Rng};
 use crate::{BehaviorError, Config, Result, FORMAT_VERSION};
 
 /// A standardised linear model `P(different user) = σ(w·((x-μ)/s) + b)`, fitted by smartcore
@@ -125,6 +125,10 @@ pub struct GlobalModel {
     pub version: u32,
     /// Keystroke pair model.
     pub keystroke: Option<LinearModel>,
+    /// Optional random forest on the same keystroke pair vectors, averaged with the linear
+    /// model in log-odds (`Config::keystroke_forest`).
+    #[serde(default)]
+    pub keystroke_forest: Option<crate::forest::Forest>,
     /// Mouse pair model.
     pub mouse: Option<LinearModel>,
     /// Population distributions of mouse action features (reference for the mouse model).
@@ -139,11 +143,11 @@ pub struct GlobalModel {
     pub pairs: (u32, u32),
 }
 
-fn sample_others(rng: &mut SplitMix, users: usize, me: usize) -> Option<usize> {
+fn sample_others(rng: &mut Rng, users: usize, me: usize) -> Option<usize> {
     if users < 2 {
         return None;
     }
-    let mut o = rng.below(users - 1);
+    let mut o = below(rng, users - 1);
     if o >= me {
         o += 1;
     }
@@ -159,7 +163,7 @@ impl GlobalModel {
         mouse: &[(u64, Vec<MouseWindow>)],
         cfg: &Config,
     ) -> Result<GlobalModel> {
-        let (k, kp, ku) = train_keystroke(keystrokes, cfg);
+        let (k, kf, kp, ku) = train_keystroke(keystrokes, cfg);
         let mouse_windows: Vec<Vec<MouseWindow>> = mouse.iter().map(|(_, w)| w.clone()).collect();
         let pop = Population::build(&mouse_windows, 2_000);
         let (m, mp, mu) = train_mouse(&mouse_windows, &pop, cfg);
@@ -172,6 +176,7 @@ impl GlobalModel {
         Ok(GlobalModel {
             version: FORMAT_VERSION,
             keystroke: k,
+            keystroke_forest: kf,
             mouse_population: m.as_ref().map(|_| pop),
             mouse_reference: (!reference.groups.is_empty()).then_some(reference),
             mouse: m,
@@ -198,7 +203,7 @@ pub fn keystroke_pairs(
     users: &[Vec<KeystrokeWindow>],
     cfg: &Config,
 ) -> (Vec<Vec<f64>>, Vec<u32>, u32) {
-    let mut rng = SplitMix(0x5eed_0001);
+    let mut rng = seeded(0x5eed_0001);
     let (mut x, mut y) = (Vec::new(), Vec::new());
     let mut used = 0;
     let enroll = cfg.pair_profile_windows.max(2) as usize;
@@ -220,10 +225,10 @@ pub fn keystroke_pairs(
                 x.push(compare(&p, w).vector.to_vec());
                 y.push(0);
             }
-            for _ in 0..(genuine.len() * 2) {
+            for _ in 0..(genuine.len() * cfg.pair_impostors.max(1) as usize) {
                 if let Some(o) = sample_others(&mut rng, users.len(), u) {
                     if let Some(ow) = users.get(o).filter(|v| !v.is_empty()) {
-                        if let Some(w) = ow.get(rng.below(ow.len())) {
+                        if let Some(w) = ow.get(below(&mut rng, ow.len())) {
                             x.push(compare(&p, w).vector.to_vec());
                             y.push(1);
                         }
@@ -238,11 +243,41 @@ pub fn keystroke_pairs(
 fn train_keystroke(
     users: &[Vec<KeystrokeWindow>],
     cfg: &Config,
-) -> (Option<LinearModel>, u32, u32) {
+) -> (Option<LinearModel>, Option<crate::forest::Forest>, u32, u32) {
     let (x, y, used) = keystroke_pairs(users, cfg);
     debug_assert!(x.iter().all(|r| r.len() == CMP_LEN));
     let n = x.len() as u32;
-    (LinearModel::fit(&x, &y, 1.0).ok(), n, used)
+    let forest = if cfg.keystroke_forest {
+        crate::forest::Forest::fit(
+            &x,
+            &y,
+            crate::forest::ForestParams {
+                trees: 40,
+                max_depth: 10,
+                min_leaf: 10,
+                seed: 7,
+            },
+        )
+        .ok()
+    } else {
+        None
+    };
+    (LinearModel::fit(&x, &y, 1.0).ok(), forest, n, used)
+}
+
+impl GlobalModel {
+    /// Probability that a keystroke comparison vector comes from a different user (`None`
+    /// without a keystroke model).
+    pub fn keystroke_prob(&self, v: &[f64]) -> Option<f64> {
+        let lr = self.keystroke.as_ref()?.prob(v);
+        Some(match &self.keystroke_forest {
+            Some(f) => {
+                let p = f.predict(v).clamp(0.01, 0.99);
+                sigmoid((crate::stats::logit(lr) + crate::stats::logit(p)) / 2.0)
+            }
+            None => lr,
+        })
+    }
 }
 
 /// Build mouse training pairs: per user, a profile from the first half of their actions;
@@ -252,7 +287,7 @@ pub fn mouse_pairs(
     pop: &Population,
     cfg: &Config,
 ) -> (Vec<Vec<f64>>, Vec<u32>, u32) {
-    let mut rng = SplitMix(0x5eed_0002);
+    let mut rng = seeded(0x5eed_0002);
     let (mut x, mut y) = (Vec::new(), Vec::new());
     let mut used = 0;
     for (u, ws) in users.iter().enumerate() {
@@ -275,7 +310,7 @@ pub fn mouse_pairs(
             y.push(0);
             if let Some(o) = sample_others(&mut rng, users.len(), u) {
                 if let Some(ow) = users.get(o).filter(|v| !v.is_empty()) {
-                    if let Some(w) = ow.get(rng.below(ow.len())) {
+                    if let Some(w) = ow.get(below(&mut rng, ow.len())) {
                         x.push(compare_mouse(&p, Some(pop), w).vector.to_vec());
                         y.push(1);
                     }

@@ -98,6 +98,175 @@ pub struct KeystrokeWindow {
     pub dd_sd_ms: f32,
     /// Median raw DD latency (ms).
     pub dd_median_ms: f32,
+    /// Share of released keys held at most [`QUICK_HOLD_MS`] (a script's keyup right after
+    /// its keydown); 0 in windows stored before it was measured.
+    #[serde(default)]
+    pub quick_hold_share: f32,
+    /// Coarsest grid (ms) every press and release time lies on (0: none, or not measured).
+    #[serde(default)]
+    pub grid_ms: f32,
+    /// Share of DD latencies equal to the most common one (a metronome).
+    #[serde(default)]
+    pub dd_mode_share: f32,
+}
+
+/// Holds up to this long (ms) count as "released at once" (no finger is that quick).
+pub const QUICK_HOLD_MS: f64 = 5.0;
+
+/// Per-key hold aggregates of a window.
+struct Holds {
+    /// Valid holds (ms), in press order.
+    raw: Vec<f64>,
+    /// `ln(hold)` of space-bar presses.
+    space: Vec<f64>,
+    /// Key id → (class, count, sum of `ln(hold)`).
+    per_key: HashMap<u64, (u8, u32, f64)>,
+    /// Share of released keys with a hold of at most `QUICK_HOLD_MS`.
+    quick_share: f64,
+}
+
+/// Per-digraph aggregates of a window.
+struct Digraphs {
+    /// Pair id → (class pair, DD count, DD sum, UD/UU count, UD sum, UU sum).
+    per_pair: HashMap<u64, (u8, u32, f64, u32, f64, f64)>,
+    /// Raw DD latencies (ms).
+    dd: Vec<f64>,
+    /// Transformed UD latencies.
+    ud: Vec<f64>,
+    /// `ln(DD)` after a modifier.
+    shift_lead: Vec<f64>,
+    /// Negative UD (overlapping keys).
+    overlaps: u32,
+    /// Time covered by counted pairs (ms).
+    active_ms: f64,
+    /// Counted pairs.
+    n: u32,
+}
+
+fn hold_of(k: &Keystroke) -> Option<f64> {
+    let up = k.up?;
+    let h = up - k.down;
+    (h.is_finite() && h > 0.0 && h <= MAX_HOLD_MS).then_some(h)
+}
+
+impl Holds {
+    fn of(ks: &[Keystroke]) -> Holds {
+        let mut h = Holds {
+            raw: Vec::with_capacity(ks.len()),
+            space: Vec::new(),
+            per_key: HashMap::new(),
+            quick_share: 0.0,
+        };
+        let (mut released, mut quick) = (0u32, 0u32);
+        for k in ks {
+            if let Some(up) = k.up {
+                released += 1;
+                quick += u32::from(up - k.down <= QUICK_HOLD_MS);
+            }
+            let Some(hold) = hold_of(k) else { continue };
+            let lh = hold.max(1.0).ln();
+            h.raw.push(hold);
+            if k.class == KeyClass::Space {
+                h.space.push(lh);
+            }
+            let e = h.per_key.entry(k.key).or_insert((k.class as u8, 0, 0.0));
+            e.1 += 1;
+            e.2 += lh;
+        }
+        if released > 0 {
+            h.quick_share = f64::from(quick) / f64::from(released);
+        }
+        h
+    }
+}
+
+impl Digraphs {
+    fn of(ks: &[Keystroke]) -> Digraphs {
+        let mut d = Digraphs {
+            per_pair: HashMap::new(),
+            dd: Vec::with_capacity(ks.len()),
+            ud: Vec::with_capacity(ks.len()),
+            shift_lead: Vec::new(),
+            overlaps: 0,
+            active_ms: 0.0,
+            n: 0,
+        };
+        for w in ks.windows(2) {
+            let [a, b] = w else { continue };
+            d.add(a, b);
+        }
+        d
+    }
+
+    fn add(&mut self, a: &Keystroke, b: &Keystroke) {
+        let dd = b.down - a.down;
+        if !(dd.is_finite() && (0.0..=MAX_PAIR_GAP_MS).contains(&dd)) {
+            return;
+        }
+        self.n += 1;
+        self.active_ms += dd;
+        let ldd = dd.max(1.0).ln();
+        self.dd.push(dd);
+        if a.class == KeyClass::Modifier {
+            self.shift_lead.push(ldd);
+        }
+        let class = (a.class as u8) * 8 + (b.class as u8);
+        let e = self
+            .per_pair
+            .entry(pair_id(a.key, b.key))
+            .or_insert((class, 0, 0.0, 0, 0.0, 0.0));
+        e.1 += 1;
+        e.2 += ldd;
+        if let (Some(_), Some(ua)) = (hold_of(a), a.up) {
+            let ud = b.down - ua;
+            if ud < 0.0 {
+                self.overlaps += 1;
+            }
+            self.ud.push(latency_transform(ud));
+            if let (Some(_), Some(ub)) = (hold_of(b), b.up) {
+                e.3 += 1;
+                e.4 += latency_transform(ud);
+                e.5 += latency_transform(ub - ua);
+            }
+        }
+    }
+}
+
+/// Coarsest grid (ms, in steps of 0.1 ms) all press and release times lie on, measured from
+/// the first press; 0 when they do not lie on a 0.1 ms grid (real browser clocks).
+fn timing_grid(ks: &[Keystroke]) -> f64 {
+    fn gcd(a: u64, b: u64) -> u64 {
+        if b == 0 {
+            a
+        } else {
+            gcd(b, a % b)
+        }
+    }
+    let Some(t0) = ks.first().map(|k| k.down) else {
+        return 0.0;
+    };
+    let mut g = 0u64;
+    for t in ks.iter().flat_map(|k| [Some(k.down), k.up]).flatten() {
+        let tenths = (t - t0) * 10.0;
+        let r = tenths.round();
+        if !r.is_finite() || (tenths - r).abs() > 0.01 || r.abs() > 1e12 {
+            return 0.0;
+        }
+        g = gcd(g, r.abs() as u64);
+    }
+    g as f64 / 10.0
+}
+
+/// Share of values equal (to 0.1 ms) to the most common one.
+fn mode_share(v: &[f64]) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    let mut counts: HashMap<i64, u32> = HashMap::new();
+    for x in v {
+        *counts.entry((x * 10.0).round() as i64).or_default() += 1;
+    }
+    f64::from(counts.values().copied().max().unwrap_or(0)) / v.len() as f64
 }
 
 fn finite_or(v: f64, fallback: f64) -> f32 {
@@ -152,143 +321,27 @@ impl KeystrokeWindow {
             return None;
         }
         ks.sort_by(|a, b| a.down.total_cmp(&b.down));
-        let hold_of = |k: &Keystroke| -> Option<f64> {
-            let up = k.up?;
-            let h = up - k.down;
-            (h.is_finite() && h > 0.0 && h <= MAX_HOLD_MS).then_some(h)
-        };
-        // Per-key holds.
-        let mut keys: HashMap<u64, (u8, u32, f64)> = HashMap::new();
-        let mut holds = Vec::with_capacity(ks.len());
-        let mut space_holds = Vec::new();
-        for k in &ks {
-            if let Some(h) = hold_of(k) {
-                let lh = h.max(1.0).ln();
-                holds.push(h);
-                if k.class == KeyClass::Space {
-                    space_holds.push(lh);
-                }
-                let e = keys.entry(k.key).or_insert((k.class as u8, 0, 0.0));
-                e.1 += 1;
-                e.2 += lh;
-            }
-        }
-        // Digraphs.
-        let mut pairs: HashMap<u64, (u8, u32, f64, u32, f64, f64)> = HashMap::new();
-        let mut dds = Vec::with_capacity(ks.len());
-        let mut uds = Vec::with_capacity(ks.len());
-        let mut shift_lead = Vec::new();
-        let mut overlaps = 0u32;
-        let mut active_ms = 0.0;
-        let mut n_pairs = 0u32;
-        for w in ks.windows(2) {
-            let [a, b] = w else { continue };
-            let dd = b.down - a.down;
-            if !(dd.is_finite() && (0.0..=MAX_PAIR_GAP_MS).contains(&dd)) {
-                continue;
-            }
-            n_pairs += 1;
-            active_ms += dd;
-            let ldd = dd.max(1.0).ln();
-            dds.push(dd);
-            if a.class == KeyClass::Modifier {
-                shift_lead.push(ldd);
-            }
-            let id = pair_id(a.key, b.key);
-            let class = (a.class as u8) * 8 + (b.class as u8);
-            let e = pairs.entry(id).or_insert((class, 0, 0.0, 0, 0.0, 0.0));
-            e.1 += 1;
-            e.2 += ldd;
-            if let (Some(_), Some(ua)) = (hold_of(a), a.up) {
-                let ud = b.down - ua;
-                if ud < 0.0 {
-                    overlaps += 1;
-                }
-                uds.push(latency_transform(ud));
-                if let (Some(_), Some(ub)) = (hold_of(b), b.up) {
-                    e.3 += 1;
-                    e.4 += latency_transform(ud);
-                    e.5 += latency_transform(ub - ua);
-                }
-            }
-        }
-        if holds.len() < 2 && n_pairs < 2 {
+        let holds = Holds::of(&ks);
+        let digraphs = Digraphs::of(&ks);
+        if holds.raw.len() < 2 && digraphs.n < 2 {
             return None;
         }
-        let mut lholds: Vec<f64> = holds.iter().map(|h| h.max(1.0).ln()).collect();
-        let mut ldds: Vec<f64> = dds.iter().map(|d| d.max(1.0).ln()).collect();
-        let med_hold = median(&mut lholds).unwrap_or(4.5);
-        let med_dd = median(&mut ldds).unwrap_or(5.3);
-        let iqr = |v: &mut Vec<f64>| -> f64 {
-            match (quantile(v, 0.75), quantile(v, 0.25)) {
-                (Some(a), Some(b)) => a - b,
-                _ => 0.0,
-            }
-        };
-        let corrections = ks
-            .iter()
-            .filter(|k| k.class == KeyClass::Correction)
-            .count() as f64;
-        let rate = if active_ms > 0.0 {
-            (f64::from(n_pairs) * 1000.0 / active_ms).max(0.01).ln()
-        } else {
-            0.0
-        };
-        let summary_f64 = [
-            med_hold,
-            med_dd,
-            iqr(&mut ldds),
-            iqr(&mut lholds),
-            if uds.is_empty() {
-                0.0
-            } else {
-                f64::from(overlaps) / uds.len() as f64
-            },
-            corrections / ks.len() as f64,
-            rate,
-            median(&mut space_holds).unwrap_or(med_hold),
-            median(&mut shift_lead).unwrap_or(med_dd),
-            median(&mut uds).unwrap_or(0.0),
-        ];
-        let mut summary = [0f32; SUMMARY_LEN];
-        for (s, v) in summary.iter_mut().zip(summary_f64) {
-            *s = finite_or(v, 0.0);
-        }
-        let mut keys: Vec<KeyStat> = keys
-            .into_iter()
-            .map(|(id, (class, n, sum))| KeyStat {
-                id,
-                class,
-                n,
-                hold: finite_or(sum / f64::from(n.max(1)), med_hold),
-            })
-            .collect();
-        keys.sort_by_key(|k| k.id);
-        let mut pairs: Vec<PairStat> = pairs
-            .into_iter()
-            .map(|(id, (class, n, sdd, nu, sud, suu))| PairStat {
-                id,
-                class,
-                n,
-                dd: finite_or(sdd / f64::from(n.max(1)), med_dd),
-                nu,
-                ud: finite_or(sud / f64::from(nu.max(1)), 0.0),
-                uu: finite_or(suu / f64::from(nu.max(1)), 0.0),
-            })
-            .collect();
-        pairs.sort_by_key(|p| p.id);
+        let (summary, med_hold, med_dd) = summary_features(&ks, &holds, &digraphs);
         let first = ks.first().map(|k| k.down).unwrap_or(0.0);
         let last = ks.last().map(|k| k.down).unwrap_or(0.0);
-        let mut dd_sorted = dds.clone();
+        let mut dd_sorted = digraphs.dd.clone();
         Some(KeystrokeWindow {
             keystrokes: ks.len() as u32,
             duration_ms: finite_or((last - first).max(0.0), 0.0),
-            keys,
-            pairs,
+            keys: key_stats(&holds, med_hold),
+            pairs: pair_stats(&digraphs, med_dd),
             summary,
-            hold_sd_ms: finite_or(sd(&holds), 0.0),
-            dd_sd_ms: finite_or(sd(&dds), 0.0),
+            hold_sd_ms: finite_or(sd(&holds.raw), 0.0),
+            dd_sd_ms: finite_or(sd(&digraphs.dd), 0.0),
             dd_median_ms: finite_or(median(&mut dd_sorted).unwrap_or(0.0), 0.0),
+            quick_hold_share: finite_or(holds.quick_share, 0.0),
+            grid_ms: finite_or(timing_grid(&ks), 0.0),
+            dd_mode_share: finite_or(mode_share(&digraphs.dd), 0.0),
         })
     }
 
@@ -301,6 +354,88 @@ impl KeystrokeWindow {
         c.flush_open();
         KeystrokeWindow::from_keystrokes(&c.take(), min_keys)
     }
+}
+
+/// The summary features (see [`SUMMARY_NAMES`]), the median `ln(hold)` and `ln(DD)`.
+fn summary_features(
+    ks: &[Keystroke],
+    holds: &Holds,
+    d: &Digraphs,
+) -> ([f32; SUMMARY_LEN], f64, f64) {
+    let mut lholds: Vec<f64> = holds.raw.iter().map(|h| h.max(1.0).ln()).collect();
+    let mut ldds: Vec<f64> = d.dd.iter().map(|x| x.max(1.0).ln()).collect();
+    let med_hold = median(&mut lholds).unwrap_or(4.5);
+    let med_dd = median(&mut ldds).unwrap_or(5.3);
+    let iqr = |v: &mut Vec<f64>| -> f64 {
+        match (quantile(v, 0.75), quantile(v, 0.25)) {
+            (Some(a), Some(b)) => a - b,
+            _ => 0.0,
+        }
+    };
+    let corrections = ks
+        .iter()
+        .filter(|k| k.class == KeyClass::Correction)
+        .count() as f64;
+    let rate = if d.active_ms > 0.0 {
+        (f64::from(d.n) * 1000.0 / d.active_ms).max(0.01).ln()
+    } else {
+        0.0
+    };
+    let (mut space, mut shift, mut ud) = (holds.space.clone(), d.shift_lead.clone(), d.ud.clone());
+    let summary_f64 = [
+        med_hold,
+        med_dd,
+        iqr(&mut ldds),
+        iqr(&mut lholds),
+        if d.ud.is_empty() {
+            0.0
+        } else {
+            f64::from(d.overlaps) / d.ud.len() as f64
+        },
+        corrections / ks.len() as f64,
+        rate,
+        median(&mut space).unwrap_or(med_hold),
+        median(&mut shift).unwrap_or(med_dd),
+        median(&mut ud).unwrap_or(0.0),
+    ];
+    let mut summary = [0f32; SUMMARY_LEN];
+    for (s, v) in summary.iter_mut().zip(summary_f64) {
+        *s = finite_or(v, 0.0);
+    }
+    (summary, med_hold, med_dd)
+}
+
+fn key_stats(holds: &Holds, med_hold: f64) -> Vec<KeyStat> {
+    let mut keys: Vec<KeyStat> = holds
+        .per_key
+        .iter()
+        .map(|(id, (class, n, sum))| KeyStat {
+            id: *id,
+            class: *class,
+            n: *n,
+            hold: finite_or(sum / f64::from((*n).max(1)), med_hold),
+        })
+        .collect();
+    keys.sort_by_key(|k| k.id);
+    keys
+}
+
+fn pair_stats(d: &Digraphs, med_dd: f64) -> Vec<PairStat> {
+    let mut pairs: Vec<PairStat> = d
+        .per_pair
+        .iter()
+        .map(|(id, (class, n, sdd, nu, sud, suu))| PairStat {
+            id: *id,
+            class: *class,
+            n: *n,
+            dd: finite_or(sdd / f64::from((*n).max(1)), med_dd),
+            nu: *nu,
+            ud: finite_or(sud / f64::from((*nu).max(1)), 0.0),
+            uu: finite_or(suu / f64::from((*nu).max(1)), 0.0),
+        })
+        .collect();
+    pairs.sort_by_key(|p| p.id);
+    pairs
 }
 
 /// Streaming pairing of keydown/keyup events into [`Keystroke`]s, across message batches.

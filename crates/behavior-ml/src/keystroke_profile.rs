@@ -61,7 +61,13 @@ pub struct KeystrokeProfile {
     /// Enrollment windows, kept until the profile is trained (for calibration), then dropped.
     #[serde(default)]
     enroll_windows: Vec<KeystrokeWindow>,
+    /// Fingerprints of the windows learnt, to recognise replays.
+    #[serde(default)]
+    seen: crate::replay::Seen,
 }
+
+/// Fingerprints of learnt keystroke windows kept per profile.
+const SEEN_WINDOWS: usize = 512;
 
 /// Result of comparing one window with a profile.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,6 +130,7 @@ impl KeystrokeProfile {
             pooled: [0.04, 0.12, 0.3, 0.3],
             calib: None,
             enroll_windows: Vec::new(),
+            seen: crate::replay::Seen::default(),
         }
     }
 
@@ -139,6 +146,8 @@ impl KeystrokeProfile {
     /// Absorb a window (enrollment, or a later low-risk window). Returns true when this call
     /// completed enrollment.
     pub fn add(&mut self, w: &KeystrokeWindow) -> bool {
+        self.seen
+            .insert(crate::replay::keystroke_fingerprint(w), SEEN_WINDOWS);
         let was_trained = self.state() == ProfileState::Trained;
         self.absorb(w);
         if !was_trained {
@@ -297,6 +306,11 @@ impl KeystrokeProfile {
     /// before the profile is trained.
     pub fn calibration(&self) -> Option<(f64, f64)> {
         self.calib
+    }
+
+    /// True when exactly this window was learnt before (a replay of recorded input).
+    pub fn is_replay(&mut self, w: &KeystrokeWindow) -> bool {
+        self.seen.contains(crate::replay::keystroke_fingerprint(w))
     }
 
     /// Forget everything and start enrolling again.

@@ -51,7 +51,9 @@ pub mod keys;
 pub mod keystroke;
 pub mod keystroke_profile;
 pub mod mouse;
+pub mod mouse_model;
 pub mod mouse_profile;
+pub mod replay;
 pub mod session;
 pub mod stats;
 pub mod synth;
@@ -68,7 +70,7 @@ pub use mouse::MouseWindow;
 pub use mouse_profile::MouseProfile;
 pub use session::{
     score_keystroke, score_mouse, Decision, FeatureWindow, Level, Modality, ModelUsed,
-    SessionScorer, UserProfiles, WindowResult, WindowScore,
+    SessionScorer, Usage, UserProfiles, WindowResult, WindowScore,
 };
 
 /// Format version of serialised profiles, windows and models.
@@ -168,6 +170,18 @@ pub struct Config {
     pub block_risk: f64,
     /// Reasons list deviations of at least this many standard deviations.
     pub reason_min_sd: f64,
+    /// The per-user mouse model.
+    pub mouse_model: mouse_model::MouseModelParams,
+    /// Impostor pairs per genuine pair when training the keystroke global model.
+    pub pair_impostors: u32,
+    /// A mouse window with at least this many clicks onto points the pointer jumped to
+    /// (> 100 px, no movement there) is non-human; 0 turns the rule off. Off by default until
+    /// the server's WebDriver browser test moves the pointer before it clicks (WebDriver's
+    /// element click is exactly such a jump).
+    pub teleport_clicks_nonhuman: u32,
+    /// Also train a random forest on the keystroke pair vectors (averaged with the linear
+    /// model).
+    pub keystroke_forest: bool,
 }
 
 impl Default for Config {
@@ -202,6 +216,10 @@ impl Default for Config {
             challenge_risk: 0.6,
             block_risk: 0.9,
             reason_min_sd: 2.0,
+            mouse_model: mouse_model::MouseModelParams::default(),
+            pair_impostors: 2,
+            teleport_clicks_nonhuman: 0,
+            keystroke_forest: false,
         }
     }
 }

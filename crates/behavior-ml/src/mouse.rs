@@ -82,6 +82,14 @@ pub struct MouseWindow {
     pub events: u32,
     /// Duration (ms) covered.
     pub duration_ms: f32,
+    /// Clicks without an approach movement (after a pause, or onto a point the pointer jumped
+    /// to): no features to compare, but they are use of the mouse and count toward enrollment.
+    #[serde(default)]
+    pub clicks: u32,
+    /// Of those, clicks onto a point more than 100 px from where the pointer was (a pointer
+    /// that teleports to its targets).
+    #[serde(default)]
+    pub teleport_clicks: u32,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -210,12 +218,23 @@ fn movement_features(pts: &[Pt], hold: Option<f64>) -> Option<[f32; ACTION_FEATU
     Some(out)
 }
 
+/// A click farther than this (px) from where the pointer was is a teleport.
+pub const TELEPORT_PX: f64 = 100.0;
+
 /// Streaming segmentation of pointer events into [`MouseAction`]s, across message batches.
 /// Robust to repeated timestamps, zero-length moves, clock jumps and non-finite numbers.
 #[derive(Debug, Clone, Default)]
 pub struct MouseCollector {
     moves: Vec<Pt>,
     press: Option<(f64, Vec<Pt>)>,
+    /// Where the pointer is (last known position).
+    last_pos: Option<Pt>,
+    /// Where the pointer was when the current run of moves started.
+    anchor: Option<Pt>,
+    /// Jump (px) to the pending click without an approach movement.
+    click: Option<f64>,
+    clicks: u32,
+    teleport_clicks: u32,
     pending_click: Option<Vec<Pt>>,
     scroll: Option<(f64, f64, u32, f64)>, // start, last, count, |dy| sum
     done: Vec<MouseAction>,
@@ -250,6 +269,7 @@ impl MouseCollector {
                     return;
                 }
                 let p = Pt { t, x: *x, y: *y };
+                let before = self.last_pos.replace(p);
                 if let Some((_, pts)) = self.press.as_mut() {
                     if pts.len() < MAX_POINTS {
                         pts.push(p);
@@ -267,53 +287,18 @@ impl MouseCollector {
                         return; // zero-length move
                     }
                 }
+                if self.moves.is_empty() {
+                    self.anchor = before;
+                }
                 self.moves.push(p);
             }
             Event::Mousedown { x, y, .. } => {
-                self.close_scroll();
-                let recent = self.moves.last().is_some_and(|l| t - l.t <= PAUSE_MS);
-                let pts = std::mem::take(&mut self.moves);
-                self.pending_click = if recent && pts.len() >= 3 {
-                    Some(pts)
-                } else {
-                    self.emit_move(&pts);
-                    None
-                };
-                let start = if ok(*x) && ok(*y) {
-                    vec![Pt { t, x: *x, y: *y }]
-                } else {
-                    Vec::new()
-                };
-                self.press = Some((t, start));
+                let here = (ok(*x) && ok(*y)).then_some(Pt { t, x: *x, y: *y });
+                self.mouse_down(t, here);
             }
             Event::Mouseup { x, y, .. } => {
-                let Some((down, mut pts)) = self.press.take() else {
-                    return;
-                };
-                let hold = t - down;
-                if ok(*x) && ok(*y) {
-                    pts.push(Pt { t, x: *x, y: *y });
-                }
-                let dragged = pts.len() >= 4
-                    && pts
-                        .first()
-                        .zip(pts.last())
-                        .is_some_and(|(a, b)| (a.x - b.x).abs() + (a.y - b.y).abs() > 4.0);
-                if dragged {
-                    if let Some(f) = movement_features(&pts, Some(hold)) {
-                        self.done.push(MouseAction {
-                            kind: ActionKind::Drag,
-                            f,
-                        });
-                    }
-                } else if let Some(mv) = self.pending_click.take() {
-                    if let Some(f) = movement_features(&mv, Some(hold)) {
-                        self.done.push(MouseAction {
-                            kind: ActionKind::PointClick,
-                            f,
-                        });
-                    }
-                }
+                let here = (ok(*x) && ok(*y)).then_some(Pt { t, x: *x, y: *y });
+                self.mouse_up(t, here);
             }
             Event::Wheel { dy, dx, .. } => {
                 self.close_move();
@@ -335,6 +320,76 @@ impl MouseCollector {
                 }
             }
             Event::Keydown { .. } | Event::Keyup { .. } => {}
+        }
+    }
+
+    /// A button went down at `here` (time `t`).
+    fn mouse_down(&mut self, t: f64, here: Option<Pt>) {
+        self.close_scroll();
+        let recent = self.moves.last().is_some_and(|l| t - l.t <= PAUSE_MS);
+        let pts = std::mem::take(&mut self.moves);
+        self.click = None;
+        self.pending_click = if recent && pts.len() >= 3 {
+            Some(pts)
+        } else {
+            // a click with no approach path: how long the pointer rested and how far
+            // it jumped to get here
+            let from = if pts.is_empty() || !recent {
+                // the pointer rested where it is
+                self.last_pos
+            } else {
+                self.anchor
+            };
+            let jump = match (from, here) {
+                (Some(a), Some(b)) => ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt(),
+                // one or two pointer events out of nowhere, then a click
+                (None, Some(_)) if !pts.is_empty() => f64::INFINITY,
+                _ => 0.0,
+            };
+            self.click = Some(jump);
+            self.emit_move(&pts);
+            None
+        };
+        if here.is_some() {
+            self.last_pos = here;
+        }
+        let start: Vec<Pt> = here.into_iter().collect();
+        self.press = Some((t, start));
+    }
+
+    /// A button went up at `here`: a drag, a point-and-click, or a click without a movement.
+    fn mouse_up(&mut self, t: f64, here: Option<Pt>) {
+        let Some((down, mut pts)) = self.press.take() else {
+            return;
+        };
+        let hold = t - down;
+        if let Some(p) = here {
+            pts.push(p);
+        }
+        let dragged = pts.len() >= 4
+            && pts
+                .first()
+                .zip(pts.last())
+                .is_some_and(|(a, b)| (a.x - b.x).abs() + (a.y - b.y).abs() > 4.0);
+        if dragged {
+            if let Some(f) = movement_features(&pts, Some(hold)) {
+                self.done.push(MouseAction {
+                    kind: ActionKind::Drag,
+                    f,
+                });
+            }
+        } else if let Some(mv) = self.pending_click.take() {
+            if let Some(f) = movement_features(&mv, Some(hold)) {
+                self.done.push(MouseAction {
+                    kind: ActionKind::PointClick,
+                    f,
+                });
+            }
+        } else if let Some(jump) = self.click.take() {
+            self.clicks = self.clicks.saturating_add(1);
+            if jump > TELEPORT_PX {
+                self.teleport_clicks = self.teleport_clicks.saturating_add(1);
+            }
         }
     }
 
@@ -387,9 +442,9 @@ impl MouseCollector {
         self.close_scroll();
     }
 
-    /// Completed actions waiting to be windowed.
+    /// Completed actions (and clicks without a movement) waiting to be windowed.
     pub fn pending(&self) -> usize {
-        self.done.len()
+        self.done.len() + self.clicks as usize
     }
 
     /// Time of the last pointer event.
@@ -399,7 +454,7 @@ impl MouseCollector {
 
     /// Take the completed actions as a window (`None` if fewer than `min_actions`).
     pub fn take_window(&mut self, min_actions: usize) -> Option<MouseWindow> {
-        if self.done.len() < min_actions.max(1) {
+        if self.done.len() + (self.clicks as usize) < min_actions.max(1) {
             return None;
         }
         let actions = std::mem::take(&mut self.done);
@@ -409,6 +464,8 @@ impl MouseCollector {
             actions,
             events,
             duration_ms: clean(self.last_t - start),
+            clicks: std::mem::take(&mut self.clicks),
+            teleport_clicks: std::mem::take(&mut self.teleport_clicks),
         })
     }
 

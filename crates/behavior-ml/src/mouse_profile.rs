@@ -4,8 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::forest::{Forest, ForestParams};
+use crate::forest::Forest;
 use crate::mouse::{ActionKind, MouseAction, MouseWindow, ACTION_FEATURES, ACTION_FEATURE_NAMES};
+use crate::mouse_model::{ForestCalibration, MouseModelParams};
 use crate::{ProfileState, FORMAT_VERSION};
 
 /// Number of quantile points kept per sketch.
@@ -271,7 +272,7 @@ pub struct MouseProfile {
     /// Sketches per action kind and feature (`[kind][feature]`), empty at first.
     sketches: Vec<Vec<Sketch>>,
     /// Actions per kind (with forgetting).
-    kind_counts: [f64; ActionKind::COUNT],
+    kind_counts: Vec<f64>,
     /// First actions, kept until the sketches are built.
     #[serde(default)]
     pending: Vec<MouseAction>,
@@ -284,7 +285,20 @@ pub struct MouseProfile {
     /// `samples` when the forest was last trained.
     #[serde(default)]
     forest_samples: u32,
+    /// Feature columns of the forest (`None`: all features, as stored before columns were
+    /// chosen).
+    #[serde(default)]
+    forest_columns: Option<Vec<u8>>,
+    /// Calibration of the forest's score, measured on held-out actions.
+    #[serde(default)]
+    forest_calibration: Option<ForestCalibration>,
+    /// Fingerprints of the actions learnt, to recognise replays.
+    #[serde(default)]
+    seen: crate::replay::Seen,
 }
+
+/// Fingerprints of learnt mouse actions kept per profile.
+const SEEN_ACTIONS: usize = 4_096;
 
 /// Result of comparing a mouse window with a profile.
 #[derive(Debug, Clone, PartialEq)]
@@ -305,11 +319,14 @@ impl MouseProfile {
             samples: 0,
             required: required.max(1),
             sketches: Vec::new(),
-            kind_counts: [0.0; ActionKind::COUNT],
+            kind_counts: vec![0.0; ActionKind::COUNT],
             pending: Vec::new(),
             reservoir: Vec::new(),
             forest: None,
             forest_samples: 0,
+            forest_columns: None,
+            forest_calibration: None,
+            seen: crate::replay::Seen::default(),
         }
     }
 
@@ -329,12 +346,14 @@ impl MouseProfile {
     }
 
     /// True when the per-user forest should be (re)trained with
-    /// [`MouseProfile::train_model`] (trained profile, and no forest yet or
-    /// many new actions since the last training).
+    /// [`MouseProfile::train_model`] (trained profile, and no forest yet, a forest stored by an
+    /// earlier version, or many new actions since the last training).
     pub fn model_stale(&self) -> bool {
         self.state() == ProfileState::Trained
             && self.reservoir.len() >= SKETCH_START
             && (self.forest.is_none()
+                // trained before features were chosen and scores calibrated
+                || self.forest_columns.is_none()
                 || self.samples.saturating_sub(self.forest_samples) >= RETRAIN_EVERY)
     }
 
@@ -343,12 +362,20 @@ impl MouseProfile {
         self.forest.is_some()
     }
 
-    /// Train the per-user forest (smartcore random forest): the owner's recent actions
-    /// against reference actions of other users (`own_tag` excludes the owner's own group).
-    /// Takes about a second; run it off any latency-sensitive thread.
+    /// Train the per-user forest (smartcore random forest) with the default parameters.
     pub fn train_model(&mut self, reference: &MouseReference, own_tag: u64) -> crate::Result<()> {
-        let mut x: Vec<Vec<f64>> = self.reservoir.iter().map(action_row).collect();
-        let mut y: Vec<u32> = vec![0; x.len()];
+        self.train_model_with(reference, own_tag, &MouseModelParams::default())
+    }
+
+    /// Train the per-user forest: the owner's recent actions against reference actions of
+    /// other users (`own_tag` excludes the owner's own group), part of each held out to
+    /// calibrate the score. Takes about a second; run it off any latency-sensitive thread.
+    pub fn train_model_with(
+        &mut self,
+        reference: &MouseReference,
+        own_tag: u64,
+        params: &MouseModelParams,
+    ) -> crate::Result<()> {
         let others: Vec<&Vec<MouseAction>> = reference
             .groups
             .iter()
@@ -356,64 +383,62 @@ impl MouseProfile {
             .map(|(_, a)| a)
             .collect();
         let per = (REFERENCE_ROWS / others.len().max(1)).max(1);
+        let mut refs: Vec<&MouseAction> = Vec::new();
         for g in others {
             let step = (g.len() / per).max(1);
-            for a in g.iter().step_by(step).take(per) {
-                x.push(action_row(a));
-                y.push(1);
-            }
+            refs.extend(g.iter().step_by(step).take(per));
         }
-        let owners = y.iter().filter(|l| **l == 0).count();
-        if owners < SKETCH_START || y.len() - owners < MIN_REFERENCE_ROWS {
+        let owners = self.reservoir.len();
+        if owners < SKETCH_START || refs.len() < MIN_REFERENCE_ROWS {
             return Err(crate::BehaviorError::Training(format!(
                 "need {SKETCH_START} owner actions and {MIN_REFERENCE_ROWS} reference actions of other users (have {owners} and {})",
-                y.len() - owners
+                refs.len()
             )));
         }
-        let f = Forest::fit(
-            &x,
-            &y,
-            ForestParams {
-                trees: 30,
-                max_depth: 12,
-                min_leaf: 5,
-                seed: 11,
-            },
-        )?;
-        self.forest = Some(f);
+        let m = crate::mouse_model::train(&self.reservoir, &refs, params)?;
+        self.forest = Some(m.forest);
+        self.forest_columns = Some(m.columns);
+        self.forest_calibration = m.calibration;
         self.forest_samples = self.samples;
         Ok(())
     }
 
-    /// Mean per-action probability (per-user forest) that the window is not the owner's.
+    /// Probability (per-user forest, calibrated when it was) that the window is not the
+    /// owner's.
     pub fn model_score(&self, w: &MouseWindow) -> Option<f64> {
         let f = self.forest.as_ref()?;
-        if w.actions.is_empty() {
-            return None;
-        }
-        let mut row = [0.0; ACTION_FEATURES + 1];
-        let mut sum = 0.0;
-        // bounded cost: at most MAX_SCORED actions, evenly spread over the window
-        let step = w.actions.len().div_ceil(MAX_SCORED).max(1);
-        let mut n = 0.0;
-        for a in w.actions.iter().step_by(step) {
-            n += 1.0;
-            for (r, v) in row.iter_mut().zip(a.f.iter()) {
-                *r = f64::from(*v);
+        let all;
+        let cols = match &self.forest_columns {
+            Some(c) => c.as_slice(),
+            None => {
+                all = crate::mouse_model::columns(true);
+                all.as_slice()
             }
-            if let Some(k) = row.get_mut(ACTION_FEATURES) {
-                *k = a.kind.index() as f64;
-            }
-            sum += f.predict(&row);
-        }
-        Some(sum / n)
+        };
+        crate::mouse_model::score(f, cols, self.forest_calibration.as_ref(), w, MAX_SCORED)
     }
 
     /// Absorb a window's actions. Returns true when this call completed enrollment.
     pub fn add(&mut self, w: &MouseWindow) -> bool {
+        // clicks without a movement are use of the mouse too (not those onto points the
+        // pointer jumped to: that is what scripts do)
+        self.samples = self
+            .samples
+            .saturating_add(w.clicks.saturating_sub(w.teleport_clicks));
+        for h in w
+            .actions
+            .iter()
+            .filter_map(crate::replay::action_fingerprint)
+        {
+            self.seen.insert(h, SEEN_ACTIONS);
+        }
         let was = self.state();
         for a in &w.actions {
             self.samples = self.samples.saturating_add(1);
+            if self.kind_counts.len() < ActionKind::COUNT {
+                // profiles stored before a kind existed
+                self.kind_counts.resize(ActionKind::COUNT, 0.0);
+            }
             if let Some(c) = self.kind_counts.get_mut(a.kind.index()) {
                 *c += 1.0;
             }
@@ -471,6 +496,21 @@ impl MouseProfile {
     pub fn profile_score(&self, distance: f64) -> Option<f64> {
         (self.state() == ProfileState::Trained)
             .then(|| crate::stats::sigmoid(1.5 * (distance - 1.5)))
+    }
+
+    /// Share of the window's movements that were learnt before exactly (a replay of recorded
+    /// input when high; 0 for windows with fewer than 3 fingerprinted movements).
+    pub fn replayed_share(&mut self, w: &MouseWindow) -> f64 {
+        let prints: Vec<u64> = w
+            .actions
+            .iter()
+            .filter_map(crate::replay::action_fingerprint)
+            .collect();
+        if prints.len() < 3 {
+            return 0.0;
+        }
+        let hits = prints.iter().filter(|h| self.seen.contains(**h)).count();
+        hits as f64 / prints.len() as f64
     }
 
     /// Forget everything and start enrolling again.
@@ -659,20 +699,21 @@ mod synth_tests {
         for w in users[0].iter().take(80) {
             p.add(w);
         }
-        let own = compare_mouse(&p, Some(&pop), &users[0][100]);
-        let other = compare_mouse(&p, Some(&pop), &users[1][100]);
-        eprintln!("own {:?}\nother {:?}", own.vector, other.vector);
-        let s = p.sketch(0, 3).unwrap();
-        eprintln!("sketch {:?}", s.q);
-        for a in &users[0][100].actions {
-            eprintln!("{:?} x={} cdf={}", a.kind, a.f[3], s.cdf(f64::from(a.f[3])));
+        // summed over the owner's later windows and every other user's
+        let llr_sum = |ws: &[MouseWindow]| -> f64 {
+            ws.iter()
+                .map(|w| {
+                    compare_mouse(&p, Some(&pop), w).vector[ACTION_FEATURES..2 * ACTION_FEATURES]
+                        .iter()
+                        .sum::<f64>()
+                })
+                .sum::<f64>()
+                / ws.len() as f64
+        };
+        let l_own = llr_sum(&users[0][90..120]);
+        for (u, ws) in users.iter().enumerate().skip(1) {
+            let l_other = llr_sum(&ws[90..120]);
+            assert!(l_own < l_other, "user {u}: {l_own} vs {l_other}");
         }
-        let l_own: f64 = own.vector[ACTION_FEATURES..2 * ACTION_FEATURES]
-            .iter()
-            .sum();
-        let l_other: f64 = other.vector[ACTION_FEATURES..2 * ACTION_FEATURES]
-            .iter()
-            .sum();
-        assert!(l_own < l_other, "{l_own} vs {l_other}");
     }
 }

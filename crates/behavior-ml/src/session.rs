@@ -136,9 +136,19 @@ impl UserProfiles {
     /// actions yet, and an error when there are fewer than 100 owner actions or fewer than
     /// 100 reference actions of *other* users (a forest against nobody would accept anyone).
     pub fn train_mouse_model(&mut self, global: &GlobalModel) -> crate::Result<bool> {
+        self.train_mouse_model_with(global, &Config::default())
+    }
+
+    /// [`UserProfiles::train_mouse_model`] with the mouse-model parameters of `cfg`.
+    pub fn train_mouse_model_with(
+        &mut self,
+        global: &GlobalModel,
+        cfg: &Config,
+    ) -> crate::Result<bool> {
         match global.mouse_reference.as_ref() {
             Some(r) => {
-                self.mouse.train_model(r, self.user_tag)?;
+                self.mouse
+                    .train_model_with(r, self.user_tag, &cfg.mouse_model)?;
                 Ok(true)
             }
             None => Ok(false),
@@ -165,6 +175,46 @@ impl UserProfiles {
                 self.mouse.samples.min(self.mouse.required),
                 self.mouse.required,
             ),
+        }
+    }
+}
+
+/// What the monitor and pages show for a modality: its enrollment state, or `not_used` for a
+/// modality the user does not use (a keyboard-only user's mouse) instead of "enrolling"
+/// forever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Usage {
+    /// Collecting samples.
+    Enrolling,
+    /// Ready to score.
+    Trained,
+    /// The other modality finished enrolling while this one collected less than
+    /// [`NOT_USED_SHARE`] of its requirement; it goes back to `enrolling` as soon as it is used.
+    NotUsed,
+}
+
+/// Share of a modality's enrollment requirement below which it counts as not used once the
+/// other modality is trained.
+pub const NOT_USED_SHARE: f64 = 0.05;
+
+impl UserProfiles {
+    /// Usage state of a modality (see [`Usage`]).
+    pub fn usage(&self, m: Modality) -> Usage {
+        let (state, samples, required) = self.status(m);
+        let other = match m {
+            Modality::Keystroke => Modality::Mouse,
+            Modality::Mouse => Modality::Keystroke,
+        };
+        match state {
+            ProfileState::Trained => Usage::Trained,
+            ProfileState::Enrolling
+                if self.status(other).0 == ProfileState::Trained
+                    && f64::from(samples) < NOT_USED_SHARE * f64::from(required) =>
+            {
+                Usage::NotUsed
+            }
+            ProfileState::Enrolling => Usage::Enrolling,
         }
     }
 }
@@ -222,7 +272,7 @@ pub fn score_keystroke(
         };
     }
     let c = compare(p, w);
-    let g = gm.map(|m| m.prob(&c.vector));
+    let g = gm.and(global).and_then(|m| m.keystroke_prob(&c.vector));
     let (score, model) = match (p.profile_score(c.distance), g) {
         (Some(ps), Some(g)) => (Some(fuse(cfg, Some(g), ps)), ModelUsed::Profile),
         (Some(ps), None) => (
@@ -303,35 +353,79 @@ pub fn score_mouse(
 }
 
 /// Reason given when a keystroke window is not humanly possible, if it is not.
+///
+/// The thresholds sit well outside what 6,000 real typed sentences of 400 people show
+/// (docs/behavior.md): hold-time SD ≥ 11 ms, DD SD ≥ 29 ms, at most 26 % of holds ≤ 5 ms,
+/// at most 34 % of DD latencies equal, timing grids of at most 16 ms (coarse browser clocks).
 pub fn keystroke_nonhuman(w: &KeystrokeWindow) -> Option<String> {
-    if w.keystrokes >= 10 && w.hold_sd_ms < 1.0 && w.dd_sd_ms < 1.0 {
+    if w.keystrokes < 10 {
+        return None;
+    }
+    let holds: u32 = w.keys.iter().map(|k| k.n).sum();
+    let dds: u32 = w.pairs.iter().map(|p| p.n).sum();
+    if w.quick_hold_share >= 0.5 {
+        return Some(format!(
+            "keys released at once after the press ({:.0}% of holds under 5 ms: automated input)",
+            f64::from(w.quick_hold_share) * 100.0
+        ));
+    }
+    if holds >= 10 && dds >= 10 && w.hold_sd_ms < 1.0 && w.dd_sd_ms < 1.0 {
         return Some("key timings with zero variance (automated input)".into());
     }
-    if w.keystrokes >= 10 && w.dd_median_ms < 15.0 {
+    if holds >= 10 && w.hold_sd_ms < 3.0 {
+        return Some("every key released the same time after its press (automated input)".into());
+    }
+    if dds >= 5 && w.dd_median_ms < 15.0 {
         return Some(format!(
             "typing faster than a person can ({:.0} keys/s)",
             1000.0 / f64::from(w.dd_median_ms.max(0.5))
         ));
     }
+    if dds >= 10 && (w.dd_sd_ms < 8.0 || w.dd_mode_share >= 0.6) {
+        return Some("keys pressed at metronome intervals (automated input)".into());
+    }
+    if w.grid_ms >= 20.0 {
+        return Some(format!(
+            "key timings on an exact {:.0} ms grid (automated input)",
+            w.grid_ms
+        ));
+    }
     None
 }
 
-/// Reason given when a mouse window is not humanly possible, if it is not.
+/// Reason given when a mouse window is not humanly possible, if it is not (with the default
+/// configuration).
 pub fn mouse_nonhuman(w: &MouseWindow) -> Option<String> {
+    mouse_nonhuman_with(w, &Config::default())
+}
+
+/// [`mouse_nonhuman`] with the teleport rule of `cfg` (`teleport_clicks_nonhuman`).
+pub fn mouse_nonhuman_with(w: &MouseWindow, cfg: &Config) -> Option<String> {
     let moves: Vec<_> = w
         .actions
         .iter()
         .filter(|a| a.kind != ActionKind::Scroll)
         .collect();
-    if moves.len() >= 3
-        && moves
-            .iter()
-            .all(|a| a.f.get(5).is_some_and(|v| v.abs() < 1e-4))
-    {
+    let f = |a: &crate::mouse::MouseAction, i: usize| a.f.get(i).map_or(0.0, |v| f64::from(*v));
+    if moves.len() >= 3 && moves.iter().all(|a| f(a, 5).abs() < 1e-4) {
         return Some("pointer moves at perfectly constant speed (automated input)".into());
     }
-    if moves.len() >= 3 && moves.iter().all(|a| a.f.get(4).is_some_and(|v| *v > 11.5)) {
+    if moves.iter().filter(|a| f(a, 4) > 11.5).count() >= 2 {
         return Some("pointer faster than a person can move it".into());
+    }
+    // paths of at least 5 pointer events, all ruler-straight at an even speed
+    let long: Vec<_> = moves.iter().filter(|a| f(a, 15) >= 5f64.ln()).collect();
+    let ruler = long
+        .iter()
+        .filter(|a| f(a, 2) >= 0.995 && f(a, 5) < 0.15)
+        .count();
+    if long.len() >= 3 && ruler * 5 >= long.len() * 4 {
+        return Some("pointer moves in straight lines at constant speed (automated input)".into());
+    }
+    if cfg.teleport_clicks_nonhuman > 0 && w.teleport_clicks >= cfg.teleport_clicks_nonhuman {
+        return Some(
+            "pointer jumps onto its click targets without moving there (automated input)".into(),
+        );
     }
     None
 }
@@ -575,6 +669,20 @@ impl SessionScorer {
         out
     }
 
+    /// Score one already-cut window (for example a stored one, or one built by
+    /// [`SessionScorer::windows_only`]) exactly as [`SessionScorer::process`] scores the
+    /// windows it cuts: the profile learns from it and the session decision advances.
+    pub fn process_window(
+        &mut self,
+        w: FeatureWindow,
+        profiles: &mut UserProfiles,
+        global: Option<&GlobalModel>,
+    ) -> Option<WindowResult> {
+        let mut out = Vec::with_capacity(1);
+        self.score_window(w, profiles, global, &mut out);
+        out.pop()
+    }
+
     /// Cut feature windows from a batch without scoring them, with exactly the windowing of
     /// [`SessionScorer::process`] (for building training data from recordings). `flush`
     /// closes everything pending at the end.
@@ -653,7 +761,12 @@ impl SessionScorer {
         out: &mut Vec<WindowResult>,
     ) {
         let size = w.keystrokes;
-        let (ws, nonhuman) = match keystroke_nonhuman(&w) {
+        let verdict = if profiles.keystroke.is_replay(&w) {
+            Some("exact replay of earlier recorded typing (replayed input)".to_string())
+        } else {
+            keystroke_nonhuman(&w)
+        };
+        let (ws, nonhuman) = match verdict {
             Some(reason) => (
                 WindowScore {
                     score: Some(1.0),
@@ -704,8 +817,15 @@ impl SessionScorer {
         global: Option<&GlobalModel>,
         out: &mut Vec<WindowResult>,
     ) {
-        let size = u32::try_from(w.actions.len()).unwrap_or(u32::MAX);
-        let (ws, nonhuman) = match mouse_nonhuman(&w) {
+        let size = u32::try_from(w.actions.len())
+            .unwrap_or(u32::MAX)
+            .saturating_add(w.clicks);
+        let verdict = if profiles.mouse.replayed_share(&w) >= 0.5 {
+            Some("exact replay of earlier recorded pointer movements (replayed input)".to_string())
+        } else {
+            mouse_nonhuman_with(&w, &self.cfg)
+        };
+        let (ws, nonhuman) = match verdict {
             Some(reason) => (
                 WindowScore {
                     score: Some(1.0),

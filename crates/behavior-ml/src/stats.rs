@@ -110,27 +110,21 @@ pub fn roc(genuine: &[f64], impostor: &[f64]) -> (f64, f64, Vec<(f64, f64)>) {
     (eer, auc, pts)
 }
 
-/// Small deterministic PRNG (splitmix64) for reproducible sampling without extra dependencies.
-#[derive(Debug, Clone)]
-pub struct SplitMix(pub u64);
+/// The seeded generator used for reproducible sampling (training pairs, synthetic people):
+/// `rand`'s standard generator, so a seed gives the same sequence on every platform.
+pub type Rng = rand::rngs::StdRng;
 
-impl SplitMix {
-    /// Next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
+/// A reproducible generator from a 64-bit seed.
+pub fn seeded(seed: u64) -> Rng {
+    rand::SeedableRng::seed_from_u64(seed)
+}
 
-    /// Uniform integer in `0..n` (`0` when `n == 0`).
-    pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next_u64() % n as u64) as usize
-        }
+/// Uniform integer in `0..n` (`0` when `n == 0`).
+pub fn below(rng: &mut Rng, n: usize) -> usize {
+    if n == 0 {
+        0
+    } else {
+        rand::Rng::gen_range(rng, 0..n)
     }
 }
 

@@ -3,7 +3,7 @@
 //! apart without any recorded data.
 
 use crate::events::Event;
-use crate::stats::SplitMix;
+use crate::stats::{below, seeded, Rng};
 
 const WORDS: [&str; 24] = [
     "the", "project", "deadline", "moved", "to", "friday", "please", "review", "invoice", "for",
@@ -19,17 +19,18 @@ fn code_of(c: char) -> Option<String> {
     }
 }
 
-fn normal(rng: &mut SplitMix) -> f64 {
-    // Box-Muller
-    let u1 = ((rng.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
-    let u2 = ((rng.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
-    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+fn normal(rng: &mut Rng) -> f64 {
+    rand_distr::Distribution::sample(&rand_distr::StandardNormal, rng)
+}
+
+fn unit(rng: &mut Rng) -> f64 {
+    rand::Rng::gen::<f64>(rng)
 }
 
 /// A synthetic typist with per-key hold and per-transition latency habits.
 #[derive(Debug, Clone)]
 pub struct Typist {
-    rng: SplitMix,
+    rng: Rng,
     hold_base: f64,
     gap_base: f64,
     key_hold: [f64; 27],
@@ -41,9 +42,9 @@ pub struct Typist {
 impl Typist {
     /// A typist determined by `seed`.
     pub fn new(seed: u64) -> Typist {
-        let mut r = SplitMix(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0xabcdef);
-        let hold_base = 70.0 + 60.0 * (r.below(1000) as f64 / 1000.0);
-        let gap_base = 110.0 + 150.0 * (r.below(1000) as f64 / 1000.0);
+        let mut r = seeded(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0xabcdef);
+        let hold_base = 70.0 + 60.0 * unit(&mut r);
+        let gap_base = 110.0 + 150.0 * unit(&mut r);
         let mut key_hold = [0.0; 27];
         let mut key_gap = [0.0; 27];
         for k in 0..27 {
@@ -51,7 +52,7 @@ impl Typist {
             key_gap[k] = 0.35 * normal(&mut r);
         }
         Typist {
-            rng: SplitMix(seed ^ 0x1234_5678),
+            rng: seeded(seed ^ 0x1234_5678),
             hold_base,
             gap_base,
             key_hold,
@@ -70,7 +71,7 @@ impl Typist {
             }
             text.push_str(
                 WORDS
-                    .get(self.rng.below(WORDS.len()))
+                    .get(below(&mut self.rng, WORDS.len()))
                     .copied()
                     .unwrap_or("the"),
             );
@@ -110,7 +111,7 @@ impl Typist {
 /// A synthetic mouse user with habitual speed, curvature, sampling rate and click hold.
 #[derive(Debug, Clone)]
 pub struct MouseUser {
-    rng: SplitMix,
+    rng: Rng,
     speed: f64,
     curve: f64,
     dt: f64,
@@ -124,17 +125,17 @@ pub struct MouseUser {
 impl MouseUser {
     /// A mouse user determined by `seed`.
     pub fn new(seed: u64) -> MouseUser {
-        let mut r = SplitMix(seed.wrapping_mul(0x2545_f491_4f6c_dd1d) ^ 0x77);
+        let mut r = seeded(seed.wrapping_mul(0x2545_f491_4f6c_dd1d) ^ 0x77);
         MouseUser {
-            speed: 0.4 + 1.6 * (r.below(1000) as f64 / 1000.0),
-            curve: 0.05 + 0.4 * (r.below(1000) as f64 / 1000.0),
+            speed: 0.4 + 1.6 * unit(&mut r),
+            curve: 0.05 + 0.4 * unit(&mut r),
             dt: [8.0, 16.0, 16.0, 33.0]
-                .get(r.below(4))
+                .get(below(&mut r, 4))
                 .copied()
                 .unwrap_or(16.0),
-            hold: 60.0 + 120.0 * (r.below(1000) as f64 / 1000.0),
-            overshoot: 0.1 * (r.below(1000) as f64 / 1000.0),
-            rng: SplitMix(seed ^ 0x9999),
+            hold: 60.0 + 120.0 * unit(&mut r),
+            overshoot: 0.1 * unit(&mut r),
+            rng: seeded(seed ^ 0x9999),
             t: 0.0,
             x: 500.0,
             y: 400.0,
@@ -143,8 +144,8 @@ impl MouseUser {
 
     /// About one second's worth of events: a movement to a random target, often a click.
     pub fn movement(&mut self) -> Vec<Event> {
-        let tx = 50.0 + self.rng.below(1200) as f64;
-        let ty = 50.0 + self.rng.below(700) as f64;
+        let tx = 50.0 + below(&mut self.rng, 1200) as f64;
+        let ty = 50.0 + below(&mut self.rng, 700) as f64;
         let (sx, sy) = (self.x, self.y);
         let dist = ((tx - sx).powi(2) + (ty - sy).powi(2)).sqrt().max(20.0);
         let dur = (dist / self.speed * (1.0 + 0.15 * normal(&mut self.rng))).clamp(80.0, 3000.0);
@@ -170,7 +171,7 @@ impl MouseUser {
         self.t += dur;
         self.x = tx;
         self.y = ty;
-        if self.rng.below(2) == 0 {
+        if below(&mut self.rng, 2) == 0 {
             self.t += 30.0 + 50.0 * normal(&mut self.rng).abs();
             ev.push(Event::Mousedown {
                 t: self.t,
@@ -188,5 +189,152 @@ impl MouseUser {
         }
         self.t += 600.0 + 400.0 * normal(&mut self.rng).abs();
         ev
+    }
+}
+
+/// Kinds of generated non-human input (see [`bot_session`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bot {
+    /// WebDriver typing: one character at a time, 120–200 ms pauses, keyup right after keydown.
+    WebDriverTyping,
+    /// Every key held exactly 80 ms, natural-looking pauses.
+    FixedHold,
+    /// A key every 150 ms exactly, holds vary.
+    Metronome,
+    /// A metronome with ±3 ms of added jitter and holds of 70 ± 2 ms.
+    JitteredMetronome,
+    /// Random-looking timings that all fall on a 50 ms grid.
+    Grid,
+    /// A key every 8 ms.
+    Superhuman,
+    /// The pointer jumps onto each target and clicks it.
+    TeleportClicks,
+    /// Straight lines at constant speed, 16 ms per step, rounded to pixels.
+    StraightPaths,
+    /// The pointer crosses the screen in a few milliseconds.
+    FastPointer,
+}
+
+impl Bot {
+    /// Every kind.
+    pub const ALL: [Bot; 9] = [
+        Bot::WebDriverTyping,
+        Bot::FixedHold,
+        Bot::Metronome,
+        Bot::JitteredMetronome,
+        Bot::Grid,
+        Bot::Superhuman,
+        Bot::TeleportClicks,
+        Bot::StraightPaths,
+        Bot::FastPointer,
+    ];
+
+    /// Short name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Bot::WebDriverTyping => "webdriver_typing",
+            Bot::FixedHold => "fixed_hold",
+            Bot::Metronome => "metronome",
+            Bot::JitteredMetronome => "jittered_metronome",
+            Bot::Grid => "grid_50ms",
+            Bot::Superhuman => "superhuman_rate",
+            Bot::TeleportClicks => "teleport_clicks",
+            Bot::StraightPaths => "straight_constant_speed",
+            Bot::FastPointer => "fast_pointer",
+        }
+    }
+
+    /// True for keyboard bots.
+    pub fn is_keyboard(self) -> bool {
+        !matches!(
+            self,
+            Bot::TeleportClicks | Bot::StraightPaths | Bot::FastPointer
+        )
+    }
+}
+
+fn bot_keys(bot: Bot, rng: &mut Rng, sentences: usize) -> Vec<Vec<Event>> {
+    let mut t = 10_000.0;
+    let mut out = Vec::new();
+    for _ in 0..sentences {
+        let mut ev = Vec::new();
+        for i in 0..48usize {
+            let code = Some(format!("Key{}", char::from(b'A' + (below(rng, 26) as u8))));
+            let (gap, hold) = match bot {
+                Bot::WebDriverTyping => (120.0 + 80.0 * unit(rng), unit(rng)),
+                Bot::FixedHold => ((90.0 + 160.0 * unit(rng)).round(), 80.0),
+                Bot::Metronome => (150.0, (60.0 + 60.0 * unit(rng)).round()),
+                Bot::JitteredMetronome => (147.0 + 6.0 * unit(rng), 68.0 + 4.0 * unit(rng)),
+                Bot::Grid => (
+                    50.0 * (2 + below(rng, 4)) as f64,
+                    50.0 * (1 + below(rng, 2)) as f64,
+                ),
+                _ => (8.0, 4.0 + 2.0 * unit(rng)),
+            };
+            if i > 0 {
+                t += gap;
+            }
+            ev.push(Event::Keydown {
+                t,
+                code: code.clone(),
+            });
+            ev.push(Event::Keyup { t: t + hold, code });
+        }
+        ev.sort_by(|a, b| a.t().total_cmp(&b.t()));
+        out.push(ev);
+        t += 3_000.0;
+    }
+    out
+}
+
+fn bot_pointer(bot: Bot, rng: &mut Rng, seconds: usize) -> Vec<Vec<Event>> {
+    let (mut t, mut x, mut y) = (10_000.0, 400.0, 300.0);
+    let mut out = Vec::new();
+    for _ in 0..seconds {
+        let mut ev = Vec::new();
+        for _ in 0..3 {
+            let (tx, ty) = (
+                50.0 + below(rng, 1200) as f64,
+                50.0 + below(rng, 700) as f64,
+            );
+            match bot {
+                Bot::TeleportClicks => {
+                    t += 150.0 + 100.0 * unit(rng);
+                    ev.push(Event::Mousemove { t, x: tx, y: ty });
+                }
+                _ => {
+                    let steps = if bot == Bot::FastPointer { 4 } else { 20 };
+                    let dt = if bot == Bot::FastPointer { 1.0 } else { 16.0 };
+                    for k in 1..=steps {
+                        let u = k as f64 / steps as f64;
+                        t += dt;
+                        ev.push(Event::Mousemove {
+                            t,
+                            x: (x + (tx - x) * u).round(),
+                            y: (y + (ty - y) * u).round(),
+                        });
+                    }
+                }
+            }
+            (x, y) = (tx, ty);
+            t += 20.0;
+            ev.push(Event::Mousedown { t, button: 0, x, y });
+            t += 2.0 + 3.0 * unit(rng);
+            ev.push(Event::Mouseup { t, button: 0, x, y });
+            t += 80.0;
+        }
+        out.push(ev);
+    }
+    out
+}
+
+/// A generated (not recorded) session of non-human input, as `behavior` messages of about one
+/// second (keyboard bots: one typed sentence per message). Deterministic for a seed.
+pub fn bot_session(bot: Bot, seed: u64) -> Vec<Vec<Event>> {
+    let mut rng = seeded(seed ^ 0xb07);
+    if bot.is_keyboard() {
+        bot_keys(bot, &mut rng, 6)
+    } else {
+        bot_pointer(bot, &mut rng, 12)
     }
 }

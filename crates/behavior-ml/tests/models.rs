@@ -327,7 +327,7 @@ fn non_human_input_is_high_risk_with_a_reason() {
             code: Some(c.into()),
         });
         ev.push(Event::Keyup {
-            t: t + 200_003.0 + f64::from(i % 2),
+            t: t + 200_040.0 + f64::from((i * 7) % 13),
             code: Some(c.into()),
         });
     }
@@ -465,4 +465,133 @@ fn keystroke_windows_do_not_depend_on_message_size() {
         "one window per sentence, the last still pending"
     );
     assert_eq!(whole, chunked);
+}
+
+#[test]
+fn generated_bots_are_caught_and_never_enroll() {
+    use behavior_ml::synth::{bot_session, Bot};
+    let cfg = Config {
+        teleport_clicks_nonhuman: 2,
+        ..Config::default()
+    };
+    for bot in Bot::ALL {
+        for seed in 0..5 {
+            let mut p = UserProfiles::new(&cfg);
+            let mut s = SessionScorer::new(cfg.clone());
+            let mut rs = Vec::new();
+            // (teleport clicks: with the rule switched on, see Config)
+            for m in bot_session(bot, seed) {
+                rs.extend(s.process(&m, &mut p, None));
+            }
+            rs.extend(s.flush(&mut p, None));
+            assert!(!rs.is_empty(), "{bot:?}: no window");
+            let caught = rs
+                .iter()
+                .filter(|r| r.level == Level::High && r.window.is_none())
+                .count();
+            assert!(
+                caught * 5 >= rs.len() * 4,
+                "{bot:?} seed {seed}: {caught} of {} windows caught: {:?}",
+                rs.len(),
+                rs.iter().map(|r| &r.reasons).collect::<Vec<_>>()
+            );
+            assert!(rs.iter().all(|r| r.decision != Decision::Block));
+            if bot.is_keyboard() {
+                assert_eq!(p.keystroke.keystrokes, 0, "{bot:?} advanced enrollment");
+            }
+        }
+    }
+}
+
+#[test]
+fn recorded_typing_replayed_in_a_later_session_is_caught() {
+    let cfg = Config::default();
+    let mut t = Typist::new(21);
+    let sentences: Vec<Vec<Event>> = (0..8).map(|_| t.sentence(9)).collect();
+    let mut p = UserProfiles::new(&cfg);
+    let mut s = SessionScorer::new(cfg.clone());
+    for m in &sentences {
+        s.process(m, &mut p, None);
+    }
+    s.flush(&mut p, None);
+    let learnt = p.keystroke.keystrokes;
+    assert!(learnt > 0);
+    // a new session, an hour later, sends the very same typing
+    let mut s = SessionScorer::new(cfg);
+    let mut rs = Vec::new();
+    for m in &sentences {
+        let later: Vec<Event> = m
+            .iter()
+            .map(|e| match e.clone() {
+                Event::Keydown { t, code } => Event::Keydown { t: t + 3.6e6, code },
+                Event::Keyup { t, code } => Event::Keyup { t: t + 3.6e6, code },
+                o => o,
+            })
+            .collect();
+        rs.extend(s.process(&later, &mut p, None));
+    }
+    assert!(!rs.is_empty());
+    for r in &rs {
+        assert_eq!(r.level, Level::High);
+        assert!(r.reasons[0].contains("replay"), "{:?}", r.reasons);
+    }
+    assert_eq!(p.keystroke.keystrokes, learnt, "the replay was learnt");
+}
+
+#[test]
+fn clicks_without_a_movement_count_as_mouse_actions() {
+    let cfg = Config::default();
+    let mut p = UserProfiles::new(&cfg);
+    let mut s = SessionScorer::new(cfg);
+    // the pointer rests, then clicks where it is, a few times
+    let mut ev = vec![Event::Mousemove {
+        t: 0.0,
+        x: 100.0,
+        y: 100.0,
+    }];
+    for i in 0..6 {
+        let t = 1000.0 + f64::from(i) * 900.0;
+        ev.push(Event::Mousedown {
+            t,
+            button: 0,
+            x: 100.0,
+            y: 100.0,
+        });
+        ev.push(Event::Mouseup {
+            t: t + 90.0 + f64::from(i * 7),
+            button: 0,
+            x: 100.0,
+            y: 100.0,
+        });
+    }
+    let mut rs = s.process(&ev, &mut p, None);
+    rs.extend(s.flush(&mut p, None));
+    assert_eq!(rs.iter().map(|r| r.size).sum::<u32>(), 6, "{rs:?}");
+    assert!(rs.iter().all(|r| r.level != Level::High));
+    assert_eq!(p.mouse.samples, 6);
+}
+
+#[test]
+fn a_keyboard_only_user_has_the_mouse_not_used() {
+    use behavior_ml::{Modality, Usage};
+    let cfg = Config::default();
+    let mut p = UserProfiles::new(&cfg);
+    assert_eq!(p.usage(Modality::Mouse), Usage::Enrolling);
+    let mut s = SessionScorer::new(cfg);
+    let mut t = Typist::new(4);
+    for _ in 0..12 {
+        s.process(&t.sentence(9), &mut p, None);
+    }
+    assert_eq!(p.usage(Modality::Keystroke), Usage::Trained);
+    assert_eq!(p.usage(Modality::Mouse), Usage::NotUsed);
+    assert_eq!(
+        serde_json::to_string(&Usage::NotUsed).unwrap(),
+        "\"not_used\""
+    );
+    // using the mouse brings it back to enrolling
+    let mut u = MouseUser::new(4);
+    let ev: Vec<Event> = (0..30).flat_map(|_| u.movement()).collect();
+    s.process(&ev, &mut p, None);
+    s.flush(&mut p, None);
+    assert_eq!(p.usage(Modality::Mouse), Usage::Enrolling);
 }
