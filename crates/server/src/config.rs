@@ -81,6 +81,23 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("global_train_max_samples", "5000"),
 ];
 
+/// The values `APP_ENV` accepts; `test` behaves like `development`.
+pub const APP_ENVS: &[&str] = &["development", "production", "test"];
+
+/// `APP_ENV` in lower case, or an error naming the variable: a typo such as
+/// `prod` must not silently fall back to development.
+fn parse_app_env(value: &str) -> Result<String, ConfigError> {
+    let lower = value.trim().to_ascii_lowercase();
+    if APP_ENVS.contains(&lower.as_str()) {
+        Ok(lower)
+    } else {
+        Err(ConfigError(format!(
+            "APP_ENV must be one of {}, not {value:?}",
+            APP_ENVS.join(", ")
+        )))
+    }
+}
+
 /// A configuration problem, reported before the server starts.
 #[derive(Debug, thiserror::Error)]
 #[error("configuration: {0}")]
@@ -129,6 +146,7 @@ impl Settings {
         if self.db_pool_size == 0 {
             return Err(ConfigError("DB_POOL_SIZE must be positive".into()));
         }
+        self.app_env = parse_app_env(&self.app_env)?;
         for field in [
             &mut self.database_url,
             &mut self.jwt_secret_key,
@@ -208,5 +226,14 @@ mod tests {
             assert!(!printed.contains(secret), "{secret} in {printed}");
         }
         assert_eq!(s.database_url(), Some("postgres://u:db-password@h/db"));
+    }
+
+    #[test]
+    fn app_env_accepts_only_known_values() {
+        assert_eq!(parse_app_env(" Production ").unwrap(), "production");
+        assert_eq!(parse_app_env("test").unwrap(), "test");
+        let e = parse_app_env("prod").unwrap_err().to_string();
+        assert!(e.contains("APP_ENV") && e.contains("\"prod\""), "{e}");
+        assert!(parse_app_env("").is_err());
     }
 }

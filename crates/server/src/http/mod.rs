@@ -12,6 +12,7 @@ pub mod auth;
 pub mod behavior;
 pub mod error;
 pub mod extract;
+pub mod headers;
 pub mod health;
 pub mod list;
 pub mod openapi;
