@@ -64,6 +64,7 @@ mod sql;
 pub mod tasks;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod user_overview;
 pub mod users;
 
 pub use clock::{now_utc, truncate_to_micros};

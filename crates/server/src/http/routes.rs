@@ -41,7 +41,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/security-events").route(get().to(security::list_events)))
         .service(resource("/realtime-monitor").route(get().to(security::monitor)))
+        .service(resource("/admin/users").route(get().to(admin::list_users)))
         .service(resource("/admin/users/{username}/role").route(post().to(admin::change_role)))
+        .service(
+            resource("/admin/users/{username}/sessions/terminate")
+                .route(post().to(admin::terminate_user_sessions)),
+        )
         .service(
             resource("/admin/sessions/{session_id}/terminate")
                 .route(post().to(admin::terminate_session)),
