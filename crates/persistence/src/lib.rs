@@ -66,6 +66,7 @@ pub mod tasks;
 pub mod testing;
 pub mod user_overview;
 pub mod users;
+pub mod webhooks;
 
 pub use clock::{now_utc, truncate_to_micros};
 pub use connection::{

@@ -30,4 +30,5 @@ pub mod secops;
 pub mod sessions;
 pub mod system;
 pub mod unit_of_work;
+pub mod webhooks;
 pub mod work;
