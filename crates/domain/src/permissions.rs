@@ -68,6 +68,12 @@ pub enum Capability {
     ResetProfiles,
     /// Train the global behaviour model on demand.
     TrainGlobalModel,
+    /// List users with their sessions and profiles (the analyst console).
+    ListUsers,
+    /// Give a verdict on a security event (owner or intruder).
+    GiveFeedback,
+    /// Create, list and delete webhooks.
+    ManageWebhooks,
 }
 
 impl Capability {
@@ -81,6 +87,9 @@ impl Capability {
         Capability::ChangeRoles,
         Capability::ResetProfiles,
         Capability::TrainGlobalModel,
+        Capability::ListUsers,
+        Capability::GiveFeedback,
+        Capability::ManageWebhooks,
     ];
 }
 
@@ -96,6 +105,8 @@ pub fn allows(role: Role, capability: Capability) -> bool {
                 | ReadSecurityEvents
                 | ViewRealtimeMonitor
                 | TerminateSessions
+                | ListUsers
+                | GiveFeedback
         ),
         Role::User => matches!(capability, ManageOwnWork),
     }
@@ -152,6 +163,9 @@ mod tests {
             (ChangeRoles, [false, false, true]),
             (ResetProfiles, [false, false, true]),
             (TrainGlobalModel, [false, false, true]),
+            (ListUsers, [false, true, true]),
+            (GiveFeedback, [false, true, true]),
+            (ManageWebhooks, [false, false, true]),
         ];
         assert_eq!(table.len(), Capability::ALL.len());
         for (cap, row) in table {

@@ -232,6 +232,7 @@ pub fn recent_windows(
 ) -> Result<Vec<WindowRow>> {
     Ok(behavior_windows::table
         .filter(behavior_windows::modality.eq(modality))
+        .filter(behavior_windows::intruder.eq(false))
         .order(behavior_windows::id.desc())
         .limit(limit.max(0))
         .select(WindowRow::as_select())

@@ -109,6 +109,10 @@ pub struct EventFilter {
     pub kind: Option<EventKind>,
     /// Only events at or after this time (UTC).
     pub since: Option<NaiveDateTime>,
+    /// Only events of this severity.
+    pub severity: Option<Severity>,
+    /// Only events of this monitored session.
+    pub session_id: Option<SessionId>,
 }
 
 type Filtered<'a> = IntoBoxed<'a, security_events::table, MultiBackend>;
@@ -124,7 +128,46 @@ fn filtered(filter: &EventFilter) -> Filtered<'static> {
     if let Some(since) = filter.since {
         query = query.filter(security_events::created_at.ge(since));
     }
+    if let Some(severity) = filter.severity {
+        query = query.filter(security_events::severity.eq(severity.as_str()));
+    }
+    if let Some(sid) = filter.session_id {
+        query = query.filter(security_events::session_id.eq(sid.to_string()));
+    }
     query
+}
+
+/// A keyset page: at most `limit` events matching `filter` with an id
+/// below `before` (all when `None`), highest id first; whether more
+/// remain after them; and how many match `filter` ignoring the keyset.
+pub fn list_before(
+    conn: &mut DbConnection,
+    filter: &EventFilter,
+    before: Option<EventId>,
+    limit: i64,
+) -> Result<(Paged<SecurityEventRow>, bool)> {
+    let mut query = filtered(filter);
+    if let Some(before) = before {
+        query = query.filter(security_events::id.lt(before.get()));
+    }
+    let mut items: Vec<SecurityEventRow> = query
+        .order(security_events::id.desc())
+        .limit(limit.saturating_add(1))
+        .select(SecurityEventRow::as_select())
+        .load(conn)?;
+    let more = items.len() as i64 > limit;
+    items.truncate(usize::try_from(limit).unwrap_or(0));
+    let total = filtered(filter).count().get_result(conn)?;
+    Ok((Paged { items, total }, more))
+}
+
+/// One event by id.
+pub fn get(conn: &mut DbConnection, id: EventId) -> Result<Option<SecurityEventRow>> {
+    Ok(security_events::table
+        .find(id.get())
+        .select(SecurityEventRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 /// One page of the events matching `filter`, newest first unless `sort`

@@ -64,7 +64,9 @@ mod sql;
 pub mod tasks;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod user_overview;
 pub mod users;
+pub mod webhooks;
 
 pub use clock::{now_utc, truncate_to_micros};
 pub use connection::{

@@ -115,6 +115,51 @@ diesel::table! {
         features -> Text,
         risk_score -> Nullable<Double>,
         created_at -> Timestamp,
+        /// An analyst said an intruder produced it: kept out of training.
+        intruder -> Bool,
+    }
+}
+
+diesel::table! {
+    /// Webhooks: where matching security events are POSTed. `kinds` is a
+    /// JSON array of kinds (NULL: all); `secret` signs the deliveries.
+    webhooks (id) {
+        id -> BigInt,
+        url -> Text,
+        kinds -> Nullable<Text>,
+        min_severity -> Nullable<Text>,
+        secret -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// The outbox: one row per (webhook, event), queued in the event's
+    /// transaction; `id` is the delivery UUID sent on every attempt.
+    webhook_deliveries (id) {
+        id -> Text,
+        webhook_id -> BigInt,
+        event_id -> BigInt,
+        kind -> Text,
+        body -> Text,
+        status -> Text,
+        attempts -> Integer,
+        last_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// An analyst's verdict on a security event (at most one per event).
+    event_feedback (event_id) {
+        event_id -> BigInt,
+        verdict -> Text,
+        by_username -> Text,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
     }
 }
 
@@ -137,6 +182,9 @@ diesel::joinable!(monitored_sessions -> users (user_id));
 diesel::joinable!(security_events -> users (user_id));
 diesel::joinable!(behavior_profiles -> users (user_id));
 diesel::joinable!(behavior_windows -> users (user_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhook_deliveries -> security_events (event_id));
+diesel::joinable!(event_feedback -> security_events (event_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -148,4 +196,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     behavior_profiles,
     behavior_windows,
     global_models,
+    webhooks,
+    webhook_deliveries,
+    event_feedback,
 );

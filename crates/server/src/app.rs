@@ -9,7 +9,7 @@ use crate::realtime::{
 };
 use crate::services::behavior::{self, TrainingLimits};
 use crate::services::core::{Policy, ServiceParts, Services};
-use crate::services::{accounts, notify};
+use crate::services::{accounts, notify, webhooks};
 use crate::state::AppState;
 use actix::Actor;
 use actix_web::{dev::Server, middleware, web, App, HttpServer};
@@ -92,6 +92,14 @@ pub fn build_state(settings: Settings) -> Result<AppState, StartError> {
         services.instance_id().to_owned(),
         services.live_handle(),
     );
+    webhooks::spawn_worker(
+        services.db().clone(),
+        webhooks::WorkerConfig {
+            allow_private: settings.webhook_allow_private,
+            retry_base_seconds: settings.webhook_retry_base_seconds,
+            poll_millis: settings.webhook_poll_millis,
+        },
+    );
     let realtime = RealtimeContext {
         models,
         config,
@@ -155,6 +163,9 @@ fn register_state(cfg: &mut web::ServiceConfig, state: &AppState) {
     let limit = state.settings.max_body_bytes;
     cfg.app_data(web::Data::new(state.services.clone()))
         .app_data(web::Data::new(state.realtime.clone()))
+        .app_data(web::Data::new(webhooks::AllowPrivate(
+            state.settings.webhook_allow_private,
+        )))
         .app_data(extract::BodyLimit(limit))
         .app_data(extract::query_config())
         .app_data(extract::path_config())

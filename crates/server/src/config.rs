@@ -60,6 +60,12 @@ pub struct Settings {
     pub global_train_min_samples: u64,
     /// `GLOBAL_TRAIN_MAX_SAMPLES`: most windows used for one training.
     pub global_train_max_samples: u64,
+    /// `WEBHOOK_ALLOW_PRIVATE`: allow loopback/private webhook targets.
+    pub webhook_allow_private: bool,
+    /// `WEBHOOK_RETRY_BASE_SECONDS`: first webhook retry delay (doubles).
+    pub webhook_retry_base_seconds: u64,
+    /// `WEBHOOK_POLL_MILLIS`: how often due webhook deliveries are sent.
+    pub webhook_poll_millis: u64,
 }
 
 /// Defaults, as `(variable, value)`; also the source of the README's table.
@@ -79,6 +85,9 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("global_train_interval_seconds", "300"),
     ("global_train_min_samples", "30"),
     ("global_train_max_samples", "5000"),
+    ("webhook_allow_private", "false"),
+    ("webhook_retry_base_seconds", "30"),
+    ("webhook_poll_millis", "1000"),
 ];
 
 /// The values `APP_ENV` accepts; `test` behaves like `development`.

@@ -34,31 +34,60 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
-            .app_data::<BodyLimit>()
-            .or_else(|| req.app_data::<web::Data<BodyLimit>>().map(|d| d.get_ref()))
-            .map_or(DEFAULT_LIMIT, |l| l.0);
-        let content_type = json_content_type(req);
-        let declared_length = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        let mut payload = payload.take();
-        Box::pin(async move {
-            if content_type == ContentType::Other {
-                return Err(unsupported_media_type());
-            }
-            if declared_length.is_some_and(|n| n > limit) {
-                return Err(too_large(limit));
-            }
-            let bytes = read_body(&mut payload, limit).await?;
-            if content_type == ContentType::Missing && !bytes.is_empty() {
-                return Err(unsupported_media_type());
-            }
-            parse_object(&bytes).map(Json)
-        })
+        let body = read_json::<T>(req, payload, false);
+        Box::pin(async move { body.await?.map(Json).ok_or_else(unsupported_media_type) })
     }
+}
+
+/// A JSON object body that may be left out: an empty body (with or without
+/// a `Content-Type`) is `None`; anything else is refused like [`Json`].
+#[derive(Debug)]
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = read_json::<T>(req, payload, true);
+        Box::pin(async move { body.await.map(OptionalJson) })
+    }
+}
+
+/// Reads and parses a JSON object body; `Ok(None)` only for an empty body
+/// when `allow_empty`.
+fn read_json<T: DeserializeOwned + 'static>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    allow_empty: bool,
+) -> LocalBoxFuture<'static, Result<Option<T>, ApiError>> {
+    let limit = req
+        .app_data::<BodyLimit>()
+        .or_else(|| req.app_data::<web::Data<BodyLimit>>().map(|d| d.get_ref()))
+        .map_or(DEFAULT_LIMIT, |l| l.0);
+    let content_type = json_content_type(req);
+    let declared_length = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let mut payload = payload.take();
+    Box::pin(async move {
+        if content_type == ContentType::Other {
+            return Err(unsupported_media_type());
+        }
+        if declared_length.is_some_and(|n| n > limit) {
+            return Err(too_large(limit));
+        }
+        let bytes = read_body(&mut payload, limit).await?;
+        if allow_empty && bytes.is_empty() {
+            return Ok(None);
+        }
+        if content_type == ContentType::Missing && !bytes.is_empty() {
+            return Err(unsupported_media_type());
+        }
+        parse_object(&bytes).map(Some)
+    })
 }
 
 /// Used when no [`BodyLimit`] is registered.

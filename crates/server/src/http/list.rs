@@ -54,7 +54,7 @@ pub fn paged_response<T: Serialize>(
 
 /// The request's path and query with `limit` and `offset` set for the next
 /// page (other parameters kept, in order).
-fn next_url(req: &HttpRequest, limit: i64, offset: i64) -> String {
+pub(crate) fn next_url(req: &HttpRequest, limit: i64, offset: i64) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
     for (k, v) in form_urlencoded::parse(req.query_string().as_bytes()) {
         if k != "limit" && k != "offset" {

@@ -21,4 +21,5 @@ pub mod refuse;
 pub mod routes;
 pub mod security;
 pub mod tasks;
+pub mod webhooks;
 pub mod wire;

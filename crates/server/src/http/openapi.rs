@@ -2,7 +2,9 @@
 //! resource module has its own `#[derive(OpenApi)]` struct and this module
 //! merges them. A new resource adds one line to [`document`].
 
-use super::{accounts, admin, behavior, error::ErrorBody, health, projects, security, tasks};
+use super::{
+    accounts, admin, behavior, error::ErrorBody, health, projects, security, tasks, webhooks,
+};
 use actix_web::HttpResponse;
 use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
@@ -44,6 +46,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(tasks::TasksDoc::openapi());
     doc.merge(security::SecurityDoc::openapi());
     doc.merge(admin::AdminDoc::openapi());
+    doc.merge(webhooks::WebhooksDoc::openapi());
     doc.merge(behavior::BehaviorDoc::openapi());
     doc
 }

@@ -5,7 +5,7 @@
 //! module).
 
 use super::error::ApiError;
-use super::{accounts, admin, behavior, openapi, projects, security, tasks};
+use super::{accounts, admin, behavior, openapi, projects, security, tasks, webhooks};
 use crate::services::error::{ErrorCode, ServiceError};
 use actix_web::{web, HttpResponse};
 
@@ -41,7 +41,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/security-events").route(get().to(security::list_events)))
         .service(resource("/realtime-monitor").route(get().to(security::monitor)))
+        .service(resource("/admin/users").route(get().to(admin::list_users)))
+        .service(
+            resource("/admin/webhooks")
+                .route(get().to(webhooks::list_webhooks))
+                .route(post().to(webhooks::create_webhook)),
+        )
+        .service(resource("/admin/webhooks/{id}").route(delete().to(webhooks::delete_webhook)))
+        .service(
+            resource("/admin/webhooks/{id}/deliveries").route(get().to(webhooks::list_deliveries)),
+        )
         .service(resource("/admin/users/{username}/role").route(post().to(admin::change_role)))
+        .service(
+            resource("/admin/users/{username}/sessions/terminate")
+                .route(post().to(admin::terminate_user_sessions)),
+        )
         .service(
             resource("/admin/sessions/{session_id}/terminate")
                 .route(post().to(admin::terminate_session)),

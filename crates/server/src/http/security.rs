@@ -3,13 +3,13 @@
 use super::auth::AuthUser;
 use super::error::{ApiResult, ErrorBody};
 use super::extract::optional;
-use super::list::{list_params, paged_response};
+use super::list::{list_params, next_url, TOTAL_COUNT};
 use super::wire::{ser_opt_time, ser_time};
 use crate::services::audit::{self, EventQuery};
 use crate::services::core::Services;
 use crate::services::error::ServiceError;
 use crate::services::live::{LiveSession, LiveTotals};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -41,6 +41,9 @@ pub struct EventOut {
     #[serde(serialize_with = "ser_time")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: NaiveDateTime,
+    /// An analyst's verdict `{"verdict","by","at","note"}`, if given.
+    #[schema(value_type = Option<Object>)]
+    pub feedback: Option<serde_json::Value>,
 }
 
 impl From<SecurityEventRow> for EventOut {
@@ -54,11 +57,12 @@ impl From<SecurityEventRow> for EventOut {
             session_id: e.session_id,
             risk_score: e.risk_score,
             created_at: e.created_at,
+            feedback: None,
         }
     }
 }
 
-/// `?username=&kind=&since=&limit=&offset=&sort=`.
+/// `?username=&kind=&severity=&session_id=&since=&before_id=&limit=&offset=&sort=&format=`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EventListQuery {
@@ -74,6 +78,90 @@ pub struct EventListQuery {
     pub offset: Option<i64>,
     /// `created_at` (oldest first) or `-created_at` (the default).
     pub sort: Option<String>,
+    /// Only events of this severity (`info`, `warning`, `critical`).
+    pub severity: Option<String>,
+    /// Only events of this monitored session (UUID).
+    pub session_id: Option<String>,
+    /// Keyset paging: only events with a smaller id, highest id first
+    /// (the `Link` of such a page names the next `before_id`; not with
+    /// `offset` or `sort`).
+    pub before_id: Option<i64>,
+    /// `json` (the default) or `csv` (`text/csv`, same filters and paging).
+    pub format: Option<String>,
+}
+
+/// The answer's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Csv,
+}
+
+fn parse_format(format: Option<&str>) -> Result<Format, ServiceError> {
+    match format {
+        None | Some("json") => Ok(Format::Json),
+        Some("csv") => Ok(Format::Csv),
+        Some(_) => Err(ServiceError::invalid("format", "must be json or csv")),
+    }
+}
+
+fn parse_session(sid: &str) -> Result<SessionId, ServiceError> {
+    sid.parse()
+        .map_err(|_| ServiceError::invalid("session_id", "must be a session id (UUID)"))
+}
+
+/// The CSV columns, in order.
+const CSV_COLUMNS: [&str; 9] = [
+    "id",
+    "created_at",
+    "kind",
+    "severity",
+    "username",
+    "session_id",
+    "risk_score",
+    "detail",
+    "feedback",
+];
+
+/// Events as CSV: a header row then one row per event; `detail` and
+/// `feedback` are JSON text.
+fn events_csv(events: &[EventOut]) -> Result<Vec<u8>, ServiceError> {
+    let internal = |e: &dyn std::fmt::Display| ServiceError::internal(format!("csv: {e}"));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(CSV_COLUMNS).map_err(|e| internal(&e))?;
+    for e in events {
+        let feedback = e
+            .feedback
+            .as_ref()
+            .map(serde_json::Value::to_string)
+            .unwrap_or_default();
+        w.write_record([
+            e.id.to_string(),
+            super::wire::rfc3339(&e.created_at),
+            e.kind.clone(),
+            e.severity.as_str().to_owned(),
+            e.username.clone().unwrap_or_default(),
+            e.session_id.clone().unwrap_or_default(),
+            e.risk_score.map(|r| r.to_string()).unwrap_or_default(),
+            e.detail.to_string(),
+            feedback,
+        ])
+        .map_err(|e| internal(&e))?;
+    }
+    w.into_inner().map_err(|e| internal(&e))
+}
+
+/// The request's path and query with `before_id` set (and `offset`
+/// dropped).
+fn next_before_url(req: &HttpRequest, before: EventId) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in form_urlencoded::parse(req.query_string().as_bytes()) {
+        if k != "before_id" && k != "offset" {
+            query.append_pair(&k, &v);
+        }
+    }
+    query.append_pair("before_id", &before.to_string());
+    format!("{}?{}", req.path(), query.finish())
 }
 
 fn parse_since(since: &str) -> Result<NaiveDateTime, ServiceError> {
@@ -102,18 +190,48 @@ pub async fn list_events(
     query: web::Query<EventListQuery>,
 ) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
+    let format = parse_format(q.format.as_deref())?;
     let params = list_params::<EventSort>(q.limit, q.offset, q.sort.as_deref(), 100, 1000)?;
     let filter = EventQuery {
         username: q.username,
         kind: optional(q.kind, |k| EventKind::parse(&k))?,
         since: q.since.as_deref().map(parse_since).transpose()?,
+        severity: optional(q.severity, |s| Severity::parse(&s))?,
+        session_id: q.session_id.as_deref().map(parse_session).transpose()?,
     };
-    let found = audit::list_events(&svc, &user, filter, params.page, params.sort).await?;
-    Ok(paged_response(
-        &req,
-        params.page,
-        &found.map(EventOut::from),
-    ))
+    let (found, next) = if let Some(before) = q.before_id {
+        if q.sort.is_some() || q.offset.is_some_and(|o| o != 0) {
+            return Err(ServiceError::invalid(
+                "before_id",
+                "cannot be combined with sort or offset",
+            )
+            .into());
+        }
+        let page =
+            audit::list_events_before(&svc, &user, filter, EventId::new(before), params.page.limit)
+                .await?;
+        let next = page.next_before.map(|b| next_before_url(&req, b));
+        (page.found, next)
+    } else {
+        let found = audit::list_events(&svc, &user, filter, params.page, params.sort).await?;
+        let next = params
+            .page
+            .next_offset(found.total)
+            .map(|o| next_url(&req, params.page.limit, o));
+        (found, next)
+    };
+    let found = found.map(EventOut::from);
+    let mut builder = HttpResponse::Ok();
+    builder.insert_header((TOTAL_COUNT, found.total.to_string()));
+    if let Some(next) = next {
+        builder.insert_header((header::LINK, format!("<{next}>; rel=\"next\"")));
+    }
+    Ok(match format {
+        Format::Json => builder.json(&found.items),
+        Format::Csv => builder
+            .content_type("text/csv; charset=utf-8")
+            .body(events_csv(&found.items)?),
+    })
 }
 
 /// One live connection.

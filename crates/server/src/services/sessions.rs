@@ -54,6 +54,8 @@ pub struct EndSession {
     pub risk: Option<f64>,
     /// Who ended it, when a person did (stored on the event).
     pub by: Option<String>,
+    /// The person's stated reason (stored on the event as `note`).
+    pub note: Option<String>,
 }
 
 impl EndSession {
@@ -64,6 +66,7 @@ impl EndSession {
             reason,
             risk: None,
             by: None,
+            note: None,
         }
     }
 }
@@ -98,6 +101,9 @@ pub fn end_in(work: &mut UnitOfWork<'_>, end: &EndSession) -> ServiceResult<bool
     }
     if let Some(by) = &end.by {
         detail["by"] = json!(by);
+    }
+    if let Some(note) = &end.note {
+        detail["note"] = json!(note);
     }
     let (kind, severity) = if end.reason.is_termination() {
         (EventKind::SessionTerminated, Severity::Critical)
@@ -138,10 +144,36 @@ pub async fn logout(svc: &Services, caller: &Caller) -> ServiceResult<()> {
     Ok(())
 }
 
+/// The longest reason an analyst may give for a termination (characters).
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// Validates a termination reason: trimmed, blank means none, at most
+/// [`MAX_REASON_CHARS`] characters.
+pub fn termination_reason(reason: Option<String>) -> ServiceResult<Option<String>> {
+    let Some(reason) = reason else {
+        return Ok(None);
+    };
+    let reason = reason.trim();
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(ServiceError::invalid(
+            "reason",
+            format!("must be at most {MAX_REASON_CHARS} characters"),
+        ));
+    }
+    Ok((!reason.is_empty()).then(|| reason.to_owned()))
+}
+
 /// `POST /api/admin/sessions/{id}/terminate` (analysts, admins): 404 for an
-/// unknown session; an ended one stays ended.
-pub async fn terminate(svc: &Services, caller: &Caller, sid: SessionId) -> ServiceResult<()> {
+/// unknown session; an ended one stays ended. `reason` (validated with
+/// [`termination_reason`]) is stored on the event with the acting user.
+pub async fn terminate(
+    svc: &Services,
+    caller: &Caller,
+    sid: SessionId,
+    reason: Option<String>,
+) -> ServiceResult<()> {
     caller.require(Capability::TerminateSessions)?;
+    let note = termination_reason(reason)?;
     let by = caller.username.clone();
     svc.write(move |work| {
         if sessions::get(work.conn(), sid)?.is_none() {
@@ -151,12 +183,45 @@ pub async fn terminate(svc: &Services, caller: &Caller, sid: SessionId) -> Servi
             work,
             &EndSession {
                 by: Some(by),
+                note,
                 ..EndSession::new(sid, EndReason::Admin)
             },
         )
     })
     .await?;
     Ok(())
+}
+
+/// `POST /api/admin/users/{username}/sessions/terminate` (analysts,
+/// admins): every live session of the user ends in one transaction, each
+/// through [`end_in`] (events, websockets on every instance). 404 for an
+/// unknown user. Returns how many ended.
+pub async fn terminate_user(
+    svc: &Services,
+    caller: &Caller,
+    username: String,
+    reason: Option<String>,
+) -> ServiceResult<usize> {
+    caller.require(Capability::TerminateSessions)?;
+    let note = termination_reason(reason)?;
+    let by = caller.username.clone();
+    svc.write(move |work| {
+        let user = users::find_by_username(work.conn(), &username)?
+            .ok_or_else(|| ServiceError::not_found("user"))?;
+        let mut ended = 0;
+        for session in sessions::list_active_for_user(work.conn(), user.id)? {
+            let end = EndSession {
+                by: Some(by.clone()),
+                note: note.clone(),
+                ..EndSession::new(session.id, EndReason::Admin)
+            };
+            if end_in(work, &end)? {
+                ended += 1;
+            }
+        }
+        Ok(ended)
+    })
+    .await
 }
 
 /// `POST /api/sessions/verify`: the right password clears the session's
