@@ -41,7 +41,11 @@ async fn every_kind_of_response_carries_the_security_headers(app: TestApp) {
         ),
         ("analyst page", app.client.get(app.url("/analyst/")), 200),
         ("redirect", app.client.get(app.url("/dashboard")), 200),
-        ("module", app.client.get(app.url("/assets/core/api.js")), 200),
+        (
+            "module",
+            app.client.get(app.url("/assets/core/api.js")),
+            200,
+        ),
         (
             "stylesheet",
             app.client.get(app.url("/assets/app.css")),
