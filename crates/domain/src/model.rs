@@ -168,6 +168,8 @@ wire_enum!(
         ProfileReset => "profile_reset",
         /// The global behaviour model was trained (or a training was skipped).
         GlobalModelTrained => "global_model_trained",
+        /// An analyst gave a verdict (owner or intruder) on an event.
+        FeedbackGiven => "feedback_given",
     }
 );
 

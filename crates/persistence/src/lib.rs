@@ -52,6 +52,7 @@ pub mod clock;
 pub mod connection;
 pub mod error;
 pub mod events;
+pub mod feedback;
 pub mod login_failures;
 pub mod notify;
 mod paging;

@@ -16,6 +16,7 @@ both_backends!(
     terminate_with_optional_reason,
     terminate_every_session_of_a_user,
     admin_user_list_with_filters,
+    feedback_on_events,
 );
 
 fn kinds(v: &Value) -> Vec<String> {
@@ -478,4 +479,72 @@ async fn admin_user_list_with_filters(app: TestApp) {
         app.get("/api/admin/users", Some(&admin)).await.0,
         StatusCode::OK
     );
+}
+
+async fn feedback_on_events(app: TestApp) {
+    app.register("fbo", "password-123").await;
+    let (_, sid) = app.start_session("fbo", "password-123").await;
+    let analyst = app.analyst("fba").await;
+    let path = format!("/api/admin/sessions/{sid}/terminate");
+    app.send(Method::POST, &path, Some(&analyst), None).await;
+    let ev = termination_event(&app, &analyst, &sid).await;
+    let id = ev["id"].as_i64().unwrap();
+    let fb = format!("/api/security-events/{id}/feedback");
+    let user = app.user("fbplain").await;
+    app.assert_error(
+        &app.post(&fb, Some(&user), json!({"verdict": "owner"}))
+            .await,
+        403,
+        "forbidden",
+    );
+    for bad in [
+        json!({}),
+        json!({"verdict": "maybe"}),
+        json!({"verdict": "owner", "note": "n".repeat(1001)}),
+    ] {
+        app.assert_error(
+            &app.post(&fb, Some(&analyst), bad).await,
+            422,
+            "validation_failed",
+        );
+    }
+    app.assert_error(
+        &app.post(
+            "/api/security-events/999999/feedback",
+            Some(&analyst),
+            json!({"verdict": "owner"}),
+        )
+        .await,
+        404,
+        "not_found",
+    );
+    let (s, out) = app
+        .post(
+            &fb,
+            Some(&analyst),
+            json!({"verdict": "intruder", "note": "not her"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{out}");
+    assert_eq!(out["id"], id);
+    assert_eq!(out["kind"], "session_terminated");
+    assert_eq!(out["feedback"]["verdict"], "intruder");
+    assert_eq!(out["feedback"]["by"], "fba");
+    assert_eq!(out["feedback"]["note"], "not her");
+    assert!(out["feedback"]["at"].as_str().unwrap().ends_with('Z'));
+    let listed = termination_event(&app, &analyst, &sid).await;
+    assert_eq!(listed["feedback"], out["feedback"]);
+    let (_, given) = app
+        .get("/api/security-events?kind=feedback_given", Some(&analyst))
+        .await;
+    assert_eq!(given.as_array().unwrap().len(), 1);
+    assert_eq!(given[0]["detail"]["event_id"], id);
+    assert_eq!(given[0]["detail"]["verdict"], "intruder");
+    // A new verdict replaces the old one.
+    let (s, out) = app
+        .post(&fb, Some(&analyst), json!({"verdict": "owner"}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(out["feedback"]["verdict"], "owner");
+    assert!(out["feedback"]["note"].is_null());
 }

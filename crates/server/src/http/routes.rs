@@ -40,6 +40,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(delete().to(tasks::delete_task)),
         )
         .service(resource("/security-events").route(get().to(security::list_events)))
+        .service(
+            resource("/security-events/{event_id}/feedback")
+                .route(post().to(security::give_feedback)),
+        )
         .service(resource("/realtime-monitor").route(get().to(security::monitor)))
         .service(resource("/admin/users").route(get().to(admin::list_users)))
         .service(

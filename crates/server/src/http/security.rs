@@ -2,13 +2,14 @@
 
 use super::auth::AuthUser;
 use super::error::{ApiResult, ErrorBody};
-use super::extract::optional;
+use super::extract::{optional, required, Json};
 use super::list::{list_params, next_url, TOTAL_COUNT};
 use super::wire::{ser_opt_time, ser_time};
 use crate::services::audit::{self, EventQuery};
 use crate::services::core::Services;
 use crate::services::error::ServiceError;
 use crate::services::live::{LiveSession, LiveTotals};
+use crate::services::secops::{self, Verdict};
 use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDateTime};
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use workspace_domain::listing::EventSort;
 use workspace_domain::{EventId, EventKind, SessionId, Severity};
 use workspace_persistence::events::SecurityEventRow;
+use workspace_persistence::feedback::FeedbackRow;
 
 /// A security event.
 #[derive(Debug, Serialize, ToSchema)]
@@ -220,7 +222,12 @@ pub async fn list_events(
             .map(|o| next_url(&req, params.page.limit, o));
         (found, next)
     };
-    let found = found.map(EventOut::from);
+    let ids = found.items.iter().map(|e| e.id.get()).collect();
+    let verdicts = secops::feedback_for(&svc, ids).await?;
+    let found = found.map(|e| {
+        let id = e.id.get();
+        with_feedback(e, verdicts.get(&id))
+    });
     let mut builder = HttpResponse::Ok();
     builder.insert_header((TOTAL_COUNT, found.total.to_string()));
     if let Some(next) = next {
@@ -232,6 +239,61 @@ pub async fn list_events(
             .content_type("text/csv; charset=utf-8")
             .body(events_csv(&found.items)?),
     })
+}
+
+/// An event with its verdict, if any.
+fn with_feedback(e: SecurityEventRow, f: Option<&FeedbackRow>) -> EventOut {
+    let mut out = EventOut::from(e);
+    out.feedback = f.map(feedback_json);
+    out
+}
+
+fn feedback_json(f: &FeedbackRow) -> serde_json::Value {
+    serde_json::json!({
+        "verdict": f.verdict,
+        "by": f.by_username,
+        "at": super::wire::rfc3339(&f.created_at),
+        "note": f.note,
+    })
+}
+
+/// `POST /api/security-events/{event_id}/feedback`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct FeedbackRequest {
+    /// `owner` (a false alarm) or `intruder`.
+    #[schema(required)]
+    pub verdict: Option<String>,
+    /// Optional note (at most 1000 characters).
+    pub note: Option<String>,
+}
+
+/// An analyst's verdict on an event (analysts, admins): 200 the event with
+/// `feedback`; a `feedback_given` event is stored.
+#[utoipa::path(post, path = "/api/security-events/{event_id}/feedback", tag = "security",
+    params(("event_id" = i64, Path, description = "Event id")),
+    request_body = FeedbackRequest,
+    responses((status = 200, body = EventOut), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 415, body = ErrorBody),
+              (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn give_feedback(
+    svc: web::Data<Services>,
+    user: AuthUser,
+    path: web::Path<i64>,
+    body: Json<FeedbackRequest>,
+) -> ApiResult<HttpResponse> {
+    let b = body.into_inner();
+    let verdict = Verdict::parse(&required(b.verdict, "verdict")?)?;
+    let (event, f) = secops::give_feedback(
+        &svc,
+        &user,
+        EventId::new(path.into_inner()),
+        verdict,
+        b.note,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(with_feedback(event, Some(&f))))
 }
 
 /// One live connection.
@@ -350,7 +412,14 @@ pub async fn monitor(svc: web::Data<Services>, user: AuthUser) -> ApiResult<Http
 /// This module's part of the OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_events, monitor),
-    components(schemas(EventOut, MonitorOut, MonitorSession, MonitorTotals, GlobalModelInfo))
+    paths(list_events, monitor, give_feedback),
+    components(schemas(
+        EventOut,
+        FeedbackRequest,
+        MonitorOut,
+        MonitorSession,
+        MonitorTotals,
+        GlobalModelInfo
+    ))
 )]
 pub struct SecurityDoc;
