@@ -6,8 +6,61 @@
 
 use crate::services::core::Services;
 use crate::services::error::ServiceResult;
-use tokio::sync::mpsc;
+use std::sync::Arc;
+use tokio::sync::{mpsc, Notify};
 use workspace_persistence::DbConnection;
+
+/// Frames a connection may have waiting for its socket. A client that stops
+/// reading fills it; the connection is then closed with [`QUEUE_FULL_CLOSE`]
+/// instead of growing the server's memory.
+pub const OUTBOUND_CAPACITY: usize = 256;
+/// Close code of a connection whose outbound queue overflowed.
+pub const QUEUE_FULL_CLOSE: u16 = 4408;
+
+/// The sending side of a connection's bounded outbound queue.
+#[derive(Debug, Clone)]
+pub struct Outbound {
+    tx: mpsc::Sender<Outgoing>,
+    overflow: Arc<Notify>,
+}
+
+/// The writer's side: frames in order, and the signal that the queue
+/// overflowed.
+#[derive(Debug)]
+pub struct OutboundRx {
+    /// Frames in the order they were queued.
+    pub rx: mpsc::Receiver<Outgoing>,
+    /// Notified when a frame could not be queued.
+    pub overflow: Arc<Notify>,
+}
+
+/// A bounded outbound queue of [`OUTBOUND_CAPACITY`] frames.
+pub fn outbound() -> (Outbound, OutboundRx) {
+    let (tx, rx) = mpsc::channel(OUTBOUND_CAPACITY);
+    let overflow = Arc::new(Notify::new());
+    (
+        Outbound {
+            tx,
+            overflow: overflow.clone(),
+        },
+        OutboundRx { rx, overflow },
+    )
+}
+
+impl Outbound {
+    /// Queues a frame without waiting; `false` when the connection is gone
+    /// or its queue is full (the writer then closes it with 4408).
+    pub fn send(&self, frame: Outgoing) -> bool {
+        match self.tx.try_send(frame) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                self.overflow.notify_one();
+                false
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        }
+    }
+}
 
 /// What the writer task sends on the socket.
 #[derive(Debug)]

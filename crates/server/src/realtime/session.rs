@@ -2,7 +2,7 @@
 //! protocol after authentication, the scoring state and the decisions
 //! (challenge, block); the transport ([`super::ws`]) only moves frames.
 
-use super::channels::{DbJob, Outgoing};
+use super::channels::{DbJob, Outbound, Outgoing};
 use super::context::ConnectionContext;
 use super::monitor::{Apply, Connected, Disconnected, Progress};
 use super::pacing::{ProfileSaves, TokenBucket};
@@ -62,7 +62,7 @@ struct Batch {
 pub struct WsSession {
     info: SessionInfo,
     cx: ConnectionContext,
-    out: UnboundedSender<Outgoing>,
+    out: Outbound,
     jobs: UnboundedSender<DbJob>,
     scorer: SessionScorer,
     profiles: UserProfiles,
@@ -89,7 +89,7 @@ impl WsSession {
         info: SessionInfo,
         cx: ConnectionContext,
         profiles: UserProfiles,
-        out: UnboundedSender<Outgoing>,
+        out: Outbound,
         jobs: UnboundedSender<DbJob>,
     ) -> Self {
         let scorer = SessionScorer::new((*cx.config).clone());

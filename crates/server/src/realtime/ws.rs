@@ -4,7 +4,9 @@
 //! task that owns the socket's send half. Protocol, scoring and decisions
 //! are the actor's.
 
-use super::channels::{run_jobs, DbJob, Outgoing};
+use super::channels::{
+    outbound, run_jobs, DbJob, Outbound, OutboundRx, Outgoing, QUEUE_FULL_CLOSE,
+};
 use super::context::RealtimeContext;
 use super::protocol::{profiles_status, server_error, ServerMessage, LIMITS};
 use super::session::{ClientBinary, ClientText, Heard, SessionInfo, StreamEnded, WsSession};
@@ -31,9 +33,13 @@ use workspace_domain::SessionId;
 
 /// Time allowed for the `auth` message.
 pub const AUTH_TIMEOUT: Duration = Duration::from_secs(5);
-/// Frames larger than this are refused by the transport (messages over
-/// 64 KiB but under this get an `error` message and the connection stays).
+/// The hard frame cap: a larger message gets an `error`
+/// (`payload_too_large`), then the connection closes with
+/// [`TOO_BIG_CLOSE`]. Messages over 64 KiB but under this get an `error`
+/// and the connection stays.
 const MAX_FRAME: usize = 1024 * 1024;
+/// Close code for a message over [`MAX_FRAME`] (RFC 6455 "message too big").
+const TOO_BIG_CLOSE: u16 = 1009;
 
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 
@@ -45,7 +51,8 @@ struct AuthMessage {
 }
 
 /// Whether the `Origin` header (when present) is allowed: listed in
-/// `ALLOWED_ORIGINS`, or the server's own origin (same host and port).
+/// `ALLOWED_ORIGINS`, or the server's own origin (same scheme, host and
+/// port).
 fn origin_allowed(req: &HttpRequest, allowed: &[String]) -> bool {
     let Some(origin) = req.headers().get(header::ORIGIN) else {
         return true;
@@ -57,9 +64,11 @@ fn origin_allowed(req: &HttpRequest, allowed: &[String]) -> bool {
     if allowed.iter().any(|o| o == origin || o == "*") {
         return true;
     }
-    let authority = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-    let host = req.connection_info().host().to_owned();
-    authority.eq_ignore_ascii_case(&host)
+    let Some((scheme, authority)) = origin.split_once("://") else {
+        return false;
+    };
+    let info = req.connection_info();
+    scheme.eq_ignore_ascii_case(info.scheme()) && authority.eq_ignore_ascii_case(info.host())
 }
 
 /// The websocket endpoint.
@@ -114,7 +123,7 @@ async fn drive(
     let Some(profiles) = greet(&services, &realtime, &mut link, &caller, session_id).await else {
         return;
     };
-    let (out_tx, out_rx) = mpsc::unbounded_channel::<Outgoing>();
+    let (out_tx, out_rx) = outbound();
     let (job_tx, job_rx) = mpsc::unbounded_channel::<DbJob>();
     let Link {
         socket,
@@ -262,7 +271,7 @@ async fn pump(
     mut stream: AggregatedMessageStream,
     conn_id: u64,
     actor: &Addr<WsSession>,
-    out: &mpsc::UnboundedSender<Outgoing>,
+    out: &Outbound,
 ) {
     while let Some(msg) = stream.next().await {
         match msg {
@@ -274,6 +283,15 @@ async fn pump(
             }
             Ok(AggregatedMessage::Pong(_)) => actor.do_send(Heard),
             Ok(AggregatedMessage::Close(_)) => return,
+            Err(actix_ws::ProtocolError::Overflow) => {
+                log_event("ws_frame_too_large", &[("conn", conn_id.to_string())]);
+                out.send(Outgoing::Text(server_error(
+                    ErrorCode::PayloadTooLarge,
+                    "A message may be at most 1 MiB; the connection is closed.",
+                )));
+                out.send(Outgoing::Close(TOO_BIG_CLOSE, "message too big".into()));
+                return;
+            }
             Err(e) => {
                 log_event(
                     "ws_protocol_error",
@@ -285,22 +303,56 @@ async fn pump(
     }
 }
 
-async fn write_loop(mut session: Session, mut rx: mpsc::UnboundedReceiver<Outgoing>) {
-    while let Some(out) = rx.recv().await {
-        let sent = match out {
-            Outgoing::Text(t) => session.text(t).await,
-            Outgoing::Ping => session.ping(b"hb").await,
-            Outgoing::Pong(b) => session.pong(&b).await,
-            Outgoing::Close(code, reason) => {
-                close(session, code, &reason).await;
-                return;
-            }
+/// Writes queued frames to the socket in order. When the queue overflows
+/// (the client stopped reading), the connection is closed with 4408 — also
+/// while a write is blocked on the client — and dropped if even the close
+/// frame cannot be handed over within [`CLOSE_GRACE`].
+async fn write_loop(mut session: Session, queue: OutboundRx) {
+    let OutboundRx { mut rx, overflow } = queue;
+    loop {
+        let out = tokio::select! {
+            biased;
+            () = overflow.notified() => break,
+            out = rx.recv() => out,
         };
-        if sent.is_err() {
+        let Some(out) = out else {
+            let _ = session.close(None).await;
             return;
+        };
+        let sent = tokio::select! {
+            biased;
+            () = overflow.notified() => break,
+            sent = write_frame(&mut session, out) => sent,
+        };
+        match sent {
+            Ok(true) => {}
+            Ok(false) | Err(_) => return,
         }
     }
-    let _ = session.close(None).await;
+    log::info!(
+        "ws_outbound_full: the client does not read its socket; closing with {QUEUE_FULL_CLOSE}"
+    );
+    let _ = tokio::time::timeout(
+        CLOSE_GRACE,
+        close(session, QUEUE_FULL_CLOSE, "outbound queue full"),
+    )
+    .await;
+}
+
+/// How long a close frame may wait for a client that does not read.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
+/// Writes one frame; `Ok(false)` after a close frame.
+async fn write_frame(session: &mut Session, out: Outgoing) -> Result<bool, actix_ws::Closed> {
+    match out {
+        Outgoing::Text(t) => session.text(t).await.map(|()| true),
+        Outgoing::Ping => session.ping(b"hb").await.map(|()| true),
+        Outgoing::Pong(b) => session.pong(&b).await.map(|()| true),
+        Outgoing::Close(code, reason) => {
+            close(session.clone(), code, &reason).await;
+            Ok(false)
+        }
+    }
 }
 
 async fn close(session: Session, code: u16, reason: &str) {
