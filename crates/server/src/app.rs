@@ -3,6 +3,7 @@
 
 use crate::config::{ConfigError, Settings};
 use crate::http::{self, extract};
+use crate::realtime::sockets::SocketCounts;
 use crate::realtime::{
     context::RealtimeContext, hub::Hub, models::GlobalModels, monitor::MonitorActor,
     trainer::TrainerActor, ws,
@@ -105,6 +106,7 @@ pub fn build_state(settings: Settings) -> Result<AppState, StartError> {
         config,
         monitor,
         allowed_origins: Arc::new(settings.allowed_origins()),
+        sockets: Arc::new(SocketCounts::new(settings.ws_max_sockets_per_session)),
     };
     Ok(AppState {
         services,

@@ -54,6 +54,9 @@ pub struct Settings {
     /// websocket (empty: the server's own origin only).
     #[serde(default)]
     pub allowed_origins: Option<String>,
+    /// `WS_MAX_SOCKETS_PER_SESSION`: websockets one monitored session may
+    /// have open on this instance at once.
+    pub ws_max_sockets_per_session: usize,
     /// `GLOBAL_TRAIN_INTERVAL_SECONDS`: global model training period (0 disables).
     pub global_train_interval_seconds: u64,
     /// `GLOBAL_TRAIN_MIN_SAMPLES`: stored windows needed before training.
@@ -82,6 +85,7 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("login_window_seconds", "900"),
     ("web_dir", "web"),
     ("max_body_bytes", "1048576"),
+    ("ws_max_sockets_per_session", "4"),
     ("global_train_interval_seconds", "300"),
     ("global_train_min_samples", "30"),
     ("global_train_max_samples", "5000"),

@@ -13,6 +13,7 @@ both_backends!(
     a_message_over_one_mebibyte_gets_an_error_then_1009,
     the_origin_check_compares_the_scheme,
     a_client_that_never_reads_is_closed_with_4408,
+    a_session_opens_at_most_four_sockets,
 );
 
 async fn a_message_over_one_mebibyte_gets_an_error_then_1009(app: TestApp) {
@@ -81,4 +82,47 @@ async fn a_client_that_never_reads_is_closed_with_4408(app: TestApp) {
     // The close frame arrives when it could be handed over; a connection
     // the server had to drop ends without one.
     assert!(matches!(code, Some(4408) | None), "closed with {code:?}");
+}
+
+async fn a_session_opens_at_most_four_sockets(app: TestApp) {
+    app.register("olga", "password-123").await;
+    let (token, _) = app.start_session("olga", "password-123").await;
+    let mut open = Vec::new();
+    for _ in 0..4 {
+        open.push(app.ws_auth(&token).await.0);
+    }
+    // The fifth: `error` too_many_connections, then close 4429.
+    let (mut fifth, _) = tokio_tungstenite::connect_async(app.ws_url())
+        .await
+        .unwrap();
+    ws_send(
+        &mut fifth,
+        serde_json::json!({"type": "auth", "token": token}),
+    )
+    .await;
+    let (got, code) = ws_drain_until_close(&mut fifth, 10).await;
+    assert!(
+        got.iter().any(|m| m["error"] == "too_many_connections"),
+        "{got:?}"
+    );
+    assert_eq!(code, Some(4429));
+    // Closing one frees its place.
+    let mut first = open.remove(0);
+    first.close(None).await.unwrap();
+    drop(first);
+    let mut admitted = false;
+    for _ in 0..50 {
+        let (mut ws, _) = tokio_tungstenite::connect_async(app.ws_url())
+            .await
+            .unwrap();
+        ws_send(&mut ws, serde_json::json!({"type": "auth", "token": token})).await;
+        if let Received::Json(v) = ws_next(&mut ws, 5).await {
+            if v["type"] == "auth_ok" {
+                admitted = true;
+                break;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(admitted, "a freed place was not given back");
 }

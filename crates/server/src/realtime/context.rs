@@ -5,6 +5,7 @@
 
 use super::models::GlobalModels;
 use super::monitor::MonitorActor;
+use super::sockets::SocketCounts;
 use crate::services::core::Services;
 use actix::Addr;
 use std::sync::Arc;
@@ -21,6 +22,8 @@ pub struct RealtimeContext {
     /// Origins allowed to open the websocket besides the server's own
     /// (`ALLOWED_ORIGINS`; `*` for any).
     pub allowed_origins: Arc<Vec<String>>,
+    /// Open sockets per monitored session (`WS_MAX_SOCKETS_PER_SESSION`).
+    pub sockets: Arc<SocketCounts>,
 }
 
 impl RealtimeContext {

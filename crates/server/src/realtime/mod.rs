@@ -20,5 +20,6 @@ pub mod monitor;
 pub mod pacing;
 pub mod protocol;
 pub mod session;
+pub mod sockets;
 pub mod trainer;
 pub mod ws;

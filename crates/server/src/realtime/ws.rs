@@ -38,6 +38,8 @@ pub const AUTH_TIMEOUT: Duration = Duration::from_secs(5);
 /// [`TOO_BIG_CLOSE`]. Messages over 64 KiB but under this get an `error`
 /// and the connection stays.
 const MAX_FRAME: usize = 1024 * 1024;
+/// Close code when a session already has `WS_MAX_SOCKETS_PER_SESSION` sockets.
+const TOO_MANY_CLOSE: u16 = 4429;
 /// Close code for a message over [`MAX_FRAME`] (RFC 6455 "message too big").
 const TOO_BIG_CLOSE: u16 = 1009;
 
@@ -118,6 +120,25 @@ async fn drive(
 ) {
     log_event("ws_connect", &[("conn", link.conn_id.to_string())]);
     let Some((caller, session_id)) = handshake(&services, &mut link, header_token).await else {
+        return;
+    };
+    let Some(_slot) = realtime.sockets.acquire(session_id) else {
+        log_event(
+            "ws_refused",
+            &[
+                ("conn", link.conn_id.to_string()),
+                ("reason", "too_many_connections".into()),
+            ],
+        );
+        let message = format!(
+            "This session already has {} open connections; close one first.",
+            realtime.sockets.limit()
+        );
+        let _ = link
+            .socket
+            .text(server_error(ErrorCode::TooManyConnections, &message))
+            .await;
+        close(link.socket.clone(), TOO_MANY_CLOSE, "too many connections").await;
         return;
     };
     let Some(profiles) = greet(&services, &realtime, &mut link, &caller, session_id).await else {

@@ -40,6 +40,9 @@ pub enum ErrorCode {
     ValidationFailed,
     /// 429: throttled.
     TooManyRequests,
+    /// 429 (websocket close 4429): a monitored session already has its
+    /// `WS_MAX_SOCKETS_PER_SESSION` sockets open.
+    TooManyConnections,
     /// 500: our fault; the cause is logged, never sent.
     InternalError,
     /// 503: the database does not answer.
@@ -63,6 +66,7 @@ impl ErrorCode {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::ValidationFailed => "validation_failed",
             Self::TooManyRequests => "too_many_requests",
+            Self::TooManyConnections => "too_many_connections",
             Self::InternalError => "internal_error",
             Self::ServiceUnavailable => "service_unavailable",
         }
