@@ -1290,7 +1290,8 @@ fn migration_histories_agree() {
             .map(|(t, _)| t.as_str())
             .collect::<std::collections::BTreeSet<_>>()
             .len(),
-        9
+        // + webhooks, webhook_deliveries, event_feedback (secops)
+        12
     );
     assert_eq!(
         sqlite_cols.get(&("users".into(), "email".into())),

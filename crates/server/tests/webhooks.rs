@@ -362,3 +362,47 @@ async fn postgres_delivery_retry_and_restart() {
     };
     delivery_retry_and_restart(db).await;
 }
+
+/// Two instances on one PostgreSQL: every delivery arrives exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_two_instances_deliver_each_once() {
+    let Some(db) = TestDb::postgres() else {
+        return;
+    };
+    let rx = receiver(0).await;
+    let client = reqwest::Client::new();
+    let (a, ha) = start_on(&db, |s| webhook_settings(s, 1)).await;
+    let (b, hb) = start_on(&db, |s| webhook_settings(s, 1)).await;
+    let admin = login(&client, &a, ADMIN.0, ADMIN.1).await;
+    let resp = client
+        .post(format!("{a}/api/admin/webhooks"))
+        .bearer_auth(&admin)
+        .json(&json!({"url": rx.url, "kinds": ["login_failed"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    for i in 0..8 {
+        let base = if i % 2 == 0 { &a } else { &b };
+        client
+            .post(format!("{base}/api/login"))
+            .json(&json!({"username": format!("ghost{i}"), "password": "whatever-1"}))
+            .send()
+            .await
+            .unwrap();
+    }
+    let got = wait_for(&rx.hits, 8, 20).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let got_after = rx.hits.lock().unwrap().clone();
+    assert_eq!(got.len(), 8);
+    assert_eq!(got_after.len(), 8, "no delivery twice");
+    let mut ids: Vec<&str> = got_after
+        .iter()
+        .map(|h| h.headers["x-workspace-delivery"].as_str())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 8);
+    ha.stop(false).await;
+    hb.stop(false).await;
+}
