@@ -77,6 +77,9 @@ pub struct WsSession {
     training_mouse: bool,
     last_seq: Option<u64>,
     packet_gen: u64,
+    /// When a dropped (rate-limited) message was last logged, and how many
+    /// were dropped since: the log gets at most one line per second.
+    rate_log: RateLog,
 }
 
 fn slot(m: Modality) -> usize {
@@ -114,6 +117,7 @@ impl WsSession {
             training_mouse: false,
             last_seq: None,
             packet_gen: 0,
+            rate_log: RateLog::default(),
         }
     }
 
@@ -160,7 +164,9 @@ impl WsSession {
                 ErrorCode::TooManyRequests,
                 "Too many messages; slow down to about one per second. This one was dropped.",
             ));
-            self.log("rate_limited", vec![]);
+            if let Some(dropped) = self.rate_log.dropped(Instant::now()) {
+                self.log("rate_limited", vec![("dropped", dropped.to_string())]);
+            }
             return;
         }
         match parse_client(text) {
@@ -590,6 +596,29 @@ pub struct ClientText(pub String);
 #[rtype(result = "()")]
 pub struct ClientBinary;
 
+/// Counts rate-limited messages and says when to log them: the first at
+/// once, then at most one line per second with the number dropped since.
+#[derive(Debug, Default)]
+struct RateLog {
+    last: Option<Instant>,
+    since: u64,
+}
+
+impl RateLog {
+    /// One more dropped message; `Some(count)` when a line is due.
+    fn dropped(&mut self, now: Instant) -> Option<u64> {
+        self.since += 1;
+        let due = self
+            .last
+            .is_none_or(|t| now.duration_since(t) >= Duration::from_secs(1));
+        if !due {
+            return None;
+        }
+        self.last = Some(now);
+        Some(std::mem::take(&mut self.since))
+    }
+}
+
 /// The client is alive (a pong or a ping).
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -675,5 +704,23 @@ fn strongest(a: Decision, b: Decision) -> Decision {
         b
     } else {
         a
+    }
+}
+
+#[cfg(test)]
+mod rate_log_tests {
+    use super::RateLog;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn at_most_one_line_per_second() {
+        let mut log = RateLog::default();
+        let t0 = Instant::now();
+        assert_eq!(log.dropped(t0), Some(1));
+        let lines = (1..1000u64)
+            .filter_map(|i| log.dropped(t0 + Duration::from_micros(i * 900)))
+            .count();
+        assert_eq!(lines, 0, "within the first second");
+        assert_eq!(log.dropped(t0 + Duration::from_secs(1)), Some(1000));
     }
 }
