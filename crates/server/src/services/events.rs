@@ -80,6 +80,6 @@ pub fn record(conn: &mut DbConnection, event: &Event) -> ServiceResult<EventId> 
             detail: &event.detail,
         },
     )?;
-    super::webhooks::enqueue_for(conn, &row)?;
+    super::outbox::enqueue_for(conn, &row)?;
     Ok(row.id)
 }

@@ -26,6 +26,7 @@ pub mod error;
 pub mod events;
 pub mod live;
 pub mod notify;
+pub mod outbox;
 pub mod secops;
 pub mod sessions;
 pub mod system;

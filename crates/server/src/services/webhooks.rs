@@ -8,16 +8,16 @@
 use super::caller::Caller;
 use super::core::Services;
 use super::error::{ServiceError, ServiceResult};
-use chrono::{DateTime, Duration, NaiveDateTime, SecondsFormat, Utc};
+pub use super::outbox::{enqueue_for, event_body};
+use chrono::{Duration, NaiveDateTime, Utc};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use serde_json::json;
 use sha2::Sha256;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use workspace_domain::{Capability, EventKind, Severity};
-use workspace_persistence::events::SecurityEventRow;
 use workspace_persistence::webhooks::{self, DeliveryRow, Outcome, WebhookRow};
-use workspace_persistence::{Database, DbConnection};
+use workspace_persistence::Database;
 
 /// How long deliveries are retried.
 pub const RETRY_FOR_HOURS: i64 = 24;
@@ -25,60 +25,6 @@ pub const RETRY_FOR_HOURS: i64 = 24;
 pub const ATTEMPT_TIMEOUT_SECONDS: u64 = 5;
 /// Longest accepted URL.
 pub const MAX_URL_CHARS: usize = 2000;
-
-fn severity_rank(s: &str) -> u8 {
-    match s {
-        "critical" => 2,
-        "warning" => 1,
-        _ => 0,
-    }
-}
-
-/// Whether `hook` wants an event of `kind` and `severity`.
-fn matches(hook: &WebhookRow, kind: &str, severity: &str) -> bool {
-    let kind_ok = match &hook.kinds {
-        None => true,
-        Some(text) => serde_json::from_str::<Vec<String>>(text)
-            .map(|ks| ks.iter().any(|k| k == kind))
-            .unwrap_or(false),
-    };
-    let severity_ok = hook
-        .min_severity
-        .as_deref()
-        .is_none_or(|min| severity_rank(severity) >= severity_rank(min));
-    kind_ok && severity_ok
-}
-
-/// The event JSON a webhook receives (the shape of `GET /api/security-events`).
-pub fn event_body(e: &SecurityEventRow) -> String {
-    let at = DateTime::<Utc>::from_naive_utc_and_offset(e.created_at, Utc)
-        .to_rfc3339_opts(SecondsFormat::Millis, true);
-    json!({
-        "id": e.id,
-        "kind": e.kind,
-        "severity": e.severity.as_str(),
-        "username": e.username,
-        "session_id": e.session_id,
-        "risk_score": e.risk_score,
-        "detail": e.detail_json(),
-        "created_at": at,
-        "feedback": null,
-    })
-    .to_string()
-}
-
-/// Queues a delivery of `event` for every matching webhook, on `conn` (the
-/// event's transaction).
-pub fn enqueue_for(conn: &mut DbConnection, event: &SecurityEventRow) -> ServiceResult<()> {
-    let hooks = webhooks::list(conn)?;
-    let severity = event.severity.as_str();
-    let mut body = None;
-    for hook in hooks.iter().filter(|h| matches(h, &event.kind, severity)) {
-        let body = body.get_or_insert_with(|| event_body(event));
-        webhooks::enqueue(conn, hook.id, event.id.get(), &event.kind, body)?;
-    }
-    Ok(())
-}
 
 /// Whether an address is loopback, private, link-local or otherwise not a
 /// public destination.
