@@ -22,6 +22,30 @@ pub fn verify_password(candidate: &str, hash: &str) -> bool {
     bcrypt::verify(candidate, hash).unwrap_or(false)
 }
 
+/// The bcrypt cost a stored hash was made with (`$2b$12$…` → 12); `None`
+/// for anything that is not a bcrypt hash.
+pub fn hash_cost(hash: &str) -> Option<u32> {
+    let mut parts = hash.split('$');
+    let (empty, version, cost) = (parts.next()?, parts.next()?, parts.next()?);
+    if !empty.is_empty() || !version.starts_with('2') || cost.len() != 2 {
+        return None;
+    }
+    cost.parse().ok()
+}
+
+/// After a successful verification: a new hash of `candidate` at `cost`
+/// when the stored one was made with another cost (so raising
+/// `BCRYPT_COST` reaches every account at its next sign-in, and a wrong
+/// password costs the same for existing and unknown users). `None` when
+/// the hash is already at `cost` or the candidate is not a valid password.
+pub fn rehash_if_needed(candidate: &str, stored: &str, cost: u32) -> Option<String> {
+    if hash_cost(stored) == Some(cost) {
+        return None;
+    }
+    let password = Password::parse(candidate).ok()?;
+    hash_password(&password, cost).ok()
+}
+
 /// Spends about as long as a real verification, for logins of unknown users,
 /// so response time does not reveal whether a username exists.
 pub fn verify_against_dummy(candidate: &str, cost: u32) {
@@ -35,6 +59,18 @@ pub fn verify_against_dummy(candidate: &str, cost: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rehash_only_when_the_cost_differs() {
+        let pw = Password::parse("correct horse").unwrap();
+        let old = hash_password(&pw, 4).unwrap();
+        assert_eq!(hash_cost(&old), Some(4));
+        assert_eq!(hash_cost("not a hash"), None);
+        assert!(rehash_if_needed("correct horse", &old, 4).is_none());
+        let new = rehash_if_needed("correct horse", &old, 5).unwrap();
+        assert_eq!(hash_cost(&new), Some(5));
+        assert!(verify_password("correct horse", &new));
+    }
 
     #[test]
     fn hash_and_verify() {

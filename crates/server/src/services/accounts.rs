@@ -142,21 +142,24 @@ async fn check_credentials(
     let key = Username::key_of(&username);
     let user = throttled_lookup(svc, &key, &username).await?;
     let cost = svc.policy().bcrypt_cost;
-    let (user, ok) = svc
+    let (user, ok, rehashed) = svc
         .blocking(move || match user {
             Some(u) => {
                 let ok = password::verify_password(&password, &u.password_hash);
-                (Some(u), ok)
+                let rehashed = ok
+                    .then(|| password::rehash_if_needed(&password, &u.password_hash, cost))
+                    .flatten();
+                (Some(u), ok, rehashed)
             }
             None => {
                 password::verify_against_dummy(&password, cost);
-                (None, false)
+                (None, false, None)
             }
         })
         .await?;
     match user {
         Some(user) if ok => {
-            record_success(svc, key, &user).await?;
+            record_success(svc, key, &user, rehashed).await?;
             Ok(user)
         }
         user => {
@@ -202,10 +205,20 @@ async fn throttled_lookup(
     }
 }
 
-async fn record_success(svc: &Services, key: String, user: &users::UserRow) -> ServiceResult<()> {
+/// Clears the failures, stores the `login_success` event and, when the
+/// stored hash had another cost than `BCRYPT_COST`, the new hash.
+async fn record_success(
+    svc: &Services,
+    key: String,
+    user: &users::UserRow,
+    rehashed: Option<String>,
+) -> ServiceResult<()> {
     let (id, name) = (user.id, user.username.clone());
     svc.write(move |work| {
         login_failures::clear(work.conn(), &key)?;
+        if let Some(hash) = &rehashed {
+            users::update_password_hash(work.conn(), id, hash)?;
+        }
         work.record(Event::new(EventKind::LoginSuccess, Severity::Info).user(Some(id), &name))?;
         Ok(())
     })
