@@ -174,12 +174,17 @@ fn register_state(cfg: &mut web::ServiceConfig, state: &AppState) {
         .app_data(extract::payload_config(limit));
 }
 
+/// `GET /ws/behavioral`; other methods answer a JSON 405.
+fn websocket_route() -> actix_web::Resource {
+    http::routes::resource("/ws/behavioral").route(web::get().to(ws::behavioral))
+}
+
 /// Mounts everything on an actix `App`.
 pub fn configure_app(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         register_state(cfg, &state);
-        cfg.route("/health", web::get().to(http::health::health))
-            .route("/ws/behavioral", web::get().to(ws::behavioral))
+        cfg.configure(http::routes::configure_health)
+            .service(websocket_route())
             .configure(http::routes::configure);
         let web_dir = state.settings.web_dir.clone();
         if web_dir.is_dir() {
@@ -224,8 +229,8 @@ pub fn start_realtime_only(state: AppState) -> Result<(Server, SocketAddr), Star
             .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
             .wrap(middleware::from_fn(http::headers::security_headers))
             .configure(|cfg| register_state(cfg, &state))
-            .route("/health", web::get().to(http::health::health))
-            .route("/ws/behavioral", web::get().to(ws::behavioral))
+            .configure(http::routes::configure_health)
+            .service(websocket_route())
             .default_service(web::to(http::routes::not_found))
     })
     .bind(&addr)

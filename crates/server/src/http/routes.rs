@@ -5,7 +5,7 @@
 //! module).
 
 use super::error::ApiError;
-use super::{accounts, admin, behavior, openapi, projects, security, tasks, webhooks};
+use super::{accounts, admin, behavior, health, openapi, projects, security, tasks, webhooks};
 use crate::services::error::{ErrorCode, ServiceError};
 use actix_web::{web, HttpResponse};
 
@@ -75,8 +75,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(api);
 }
 
+/// `/health` (GET and HEAD): outside `/api`, but like every route its other
+/// methods answer a JSON 405 with `Allow`.
+pub fn configure_health(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/health")
+            .route(web::get().to(health::health))
+            .route(web::head().to(health::health)),
+    );
+}
+
 /// A resource whose other methods answer 405.
-fn resource(path: &str) -> actix_web::Resource {
+pub fn resource(path: &str) -> actix_web::Resource {
     web::resource(path).default_service(web::to(method_not_allowed))
 }
 
