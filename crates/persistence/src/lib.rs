@@ -53,6 +53,7 @@ pub mod connection;
 pub mod error;
 pub mod events;
 pub mod feedback;
+pub mod locks;
 pub mod login_failures;
 pub mod notify;
 mod paging;

@@ -90,8 +90,11 @@ impl TrainerActor {
         }
         self.busy = true;
         let (db, cfg, limits) = (self.db.clone(), self.config.clone(), self.limits);
-        let fut =
-            tokio::task::spawn_blocking(move || behavior::train_global(&db, &cfg, limits, manual));
+        let interval = self.interval;
+        let fut = tokio::task::spawn_blocking(move || match manual {
+            Some(by) => behavior::train_global(&db, &cfg, limits, Some(by)),
+            None => behavior::train_global_periodic(&db, &cfg, limits, interval),
+        });
         ctx.spawn(fut.into_actor(self).map(|res, act, _| {
             act.busy = false;
             match res {

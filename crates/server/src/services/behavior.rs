@@ -13,7 +13,9 @@ use behavior_ml::{
 use serde_json::{json, Value};
 use std::{collections::BTreeMap, time::Instant};
 use workspace_domain::{Capability, EventKind, SessionId, Severity, UserId, Username};
-use workspace_persistence::{behavior, users, Database, DbConnection, PersistenceError};
+use workspace_persistence::{
+    behavior, locks, now_utc, users, Database, DbConnection, PersistenceError,
+};
 
 /// Modality name under which the (combined) global model is stored.
 pub const MODEL_KEY: &str = "combined";
@@ -251,6 +253,49 @@ struct TrainingSet {
     mouse: Vec<(u64, Vec<MouseWindow>)>,
     total: u64,
     unreadable: u64,
+}
+
+/// The periodic training of one instance among several: runs
+/// [`train_global`] only when no other instance is training right now (a
+/// PostgreSQL advisory lock) and the newest stored model is older than half
+/// the `interval` (so N instances store one version per interval, whatever
+/// their timers' phases; when the instance that trained stops, another takes
+/// over within an interval). Models trained elsewhere are picked up by the
+/// trainer's refresh.
+pub fn train_global_periodic(
+    db: &Database,
+    cfg: &behavior_ml::Config,
+    limits: TrainingLimits,
+    interval: std::time::Duration,
+) -> ServiceResult<Option<TrainedModel>> {
+    let mut conn = db.conn()?;
+    let out = locks::with_lock(&mut conn, locks::keys::GLOBAL_TRAINING, || {
+        if let Some(latest) = db.run(behavior::latest_global_model_info)? {
+            let age = (now_utc() - latest.created_at).to_std().unwrap_or_default();
+            if age < interval / 2 {
+                crate::realtime_log::log_event(
+                    "train",
+                    &[
+                        ("status", "skipped".into()),
+                        ("reason", "recently trained".into()),
+                        ("version", latest.id.to_string()),
+                    ],
+                );
+                return Ok(None);
+            }
+        }
+        train_global(db, cfg, limits, None)
+    })?;
+    if out.is_none() {
+        crate::realtime_log::log_event(
+            "train",
+            &[
+                ("status", "skipped".into()),
+                ("reason", "training elsewhere".into()),
+            ],
+        );
+    }
+    Ok(out.flatten())
 }
 
 /// Trains the global model from the stored windows and stores it with a
