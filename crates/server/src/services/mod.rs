@@ -17,6 +17,7 @@
 //! billing), `webhooks` (the outbox written by `UnitOfWork::record`),
 //! labels/comments/search under `work`.
 
+pub mod account;
 pub mod accounts;
 pub mod audit;
 pub mod behavior;
@@ -26,6 +27,7 @@ pub mod error;
 pub mod events;
 pub mod live;
 pub mod notify;
+pub mod origin;
 pub mod outbox;
 pub mod secops;
 pub mod sessions;
