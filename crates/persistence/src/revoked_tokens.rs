@@ -51,5 +51,8 @@ pub fn is_revoked(conn: &mut DbConnection, jti: &str) -> Result<bool> {
 
 /// Deletes the ids of tokens expired before `now`; returns how many.
 pub fn purge_expired(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize> {
-    Ok(diesel::delete(revoked_tokens::table.filter(revoked_tokens::expires_at.lt(now))).execute(conn)?)
+    Ok(
+        diesel::delete(revoked_tokens::table.filter(revoked_tokens::expires_at.lt(now)))
+            .execute(conn)?,
+    )
 }

@@ -119,8 +119,8 @@ async fn refused_password_changes_change_nothing(app: TestApp) {
     assert_eq!(got.1["field"], "current_password");
     let got = change(json!({"current_password": 5, "new_password": "new-password-456"})).await;
     app.assert_error(&got, 400, "bad_request");
-    let got = change(json!({"current_password": "wrong-one!", "new_password": "new-password-456"}))
-        .await;
+    let got =
+        change(json!({"current_password": "wrong-one!", "new_password": "new-password-456"})).await;
     app.assert_error(&got, 401, "invalid_credentials");
     // Nothing changed: the other session lives, the old password works.
     let (s, _) = app.get("/api/me", Some(&b)).await;
@@ -229,12 +229,20 @@ async fn account_deletion_erases_the_user(app: TestApp) {
             },
         )
         .unwrap();
-        assert_eq!(behavior::count_windows_for(&mut conn, "keystroke").unwrap(), 1);
+        assert_eq!(
+            behavior::count_windows_for(&mut conn, "keystroke").unwrap(),
+            1
+        );
     }
     let (mut ws, _) = app.ws_auth(&token).await;
     // Refused: missing or wrong password — nothing changes.
     let got = app
-        .send(Method::DELETE, "/api/account", Some(&token), Some(json!({})))
+        .send(
+            Method::DELETE,
+            "/api/account",
+            Some(&token),
+            Some(json!({})),
+        )
         .await;
     app.assert_error(&got, 422, "validation_failed");
     assert_eq!(got.1["field"], "password");
@@ -279,7 +287,10 @@ async fn account_deletion_erases_the_user(app: TestApp) {
         let mut conn = db.conn().unwrap();
         assert!(users::find_by_id(&mut conn, uid).unwrap().is_none());
         assert!(behavior::get_profiles(&mut conn, uid).unwrap().is_empty());
-        assert_eq!(behavior::count_windows_for(&mut conn, "keystroke").unwrap(), 0);
+        assert_eq!(
+            behavior::count_windows_for(&mut conn, "keystroke").unwrap(),
+            0
+        );
     }
     // Other users' data stays; the name can be registered again, empty.
     let (_, list) = app.get("/api/projects", Some(&other)).await;
@@ -334,18 +345,15 @@ async fn session_list_and_revoke(app: TestApp) {
     app.register("fay", "password-123").await;
     let other = app.user("gus").await;
     let (a, sid_a) = app.start_session("fay", "password-123").await;
-    let (s, b) = app
+    let resp = app
         .client
         .post(app.url("/api/start-session"))
         .header("user-agent", "FayBrowser/2.0")
         .json(&json!({"username": "fay", "password": "password-123"}))
         .send()
         .await
-        .map(|r| r.status())
-        .map(|s| (s, ()))
         .unwrap();
-    assert_eq!(s, StatusCode::CREATED);
-    let _ = b;
+    assert_eq!(resp.status(), StatusCode::CREATED);
     let list = sessions_of(&app, &a).await;
     assert_eq!(list.len(), 2, "{list:?}");
     // Newest first; the caller's is marked.
@@ -369,10 +377,7 @@ async fn session_list_and_revoke(app: TestApp) {
     }
     let sid_b = newest["session_id"].as_str().unwrap().to_owned();
     // Another user's session, an unknown one, a malformed id: 404.
-    let (_, gus_sid) = {
-        let (t, s) = app.start_session("gus", "password-123").await;
-        (t, s)
-    };
+    let (_, gus_sid) = app.start_session("gus", "password-123").await;
     let got = app
         .delete(&format!("/api/sessions/{gus_sid}"), Some(&a))
         .await;
@@ -391,7 +396,9 @@ async fn session_list_and_revoke(app: TestApp) {
     assert_eq!(gus_list.len(), 1);
     assert!(gus_list[0]["ended_at"].is_null());
     // Revoking her own other session ends it.
-    let (s, _) = app.delete(&format!("/api/sessions/{sid_b}"), Some(&a)).await;
+    let (s, _) = app
+        .delete(&format!("/api/sessions/{sid_b}"), Some(&a))
+        .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     let list = sessions_of(&app, &a).await;
     let row = list.iter().find(|r| r["session_id"] == sid_b).unwrap();
@@ -434,7 +441,8 @@ async fn refresh_gives_a_fresh_token_for_the_same_session(app: TestApp) {
         "session_terminated",
     );
     app.assert_error(
-        &app.send(Method::POST, "/api/token/refresh", None, None).await,
+        &app.send(Method::POST, "/api/token/refresh", None, None)
+            .await,
         401,
         "unauthorized",
     );
@@ -507,7 +515,10 @@ async fn events_carry_ip_and_user_agent(app: TestApp) {
     assert_eq!(resp.status(), StatusCode::CREATED);
     let admin = app.admin().await;
     let (_, ev) = app
-        .get("/api/security-events?username=kim&kind=register", Some(&admin))
+        .get(
+            "/api/security-events?username=kim&kind=register",
+            Some(&admin),
+        )
         .await;
     assert_eq!(ev[0]["ip"], "127.0.0.1", "{ev}");
     assert_eq!(ev[0]["user_agent"], "Probe/1.0");
@@ -617,7 +628,10 @@ async fn challenge_allows_three_tries_and_replaces_the_token(app: TestApp) {
     );
     let admin = app.admin().await;
     let (_, ev) = app
-        .get("/api/security-events?username=max&kind=challenge_failed", Some(&admin))
+        .get(
+            "/api/security-events?username=max&kind=challenge_failed",
+            Some(&admin),
+        )
         .await;
     assert_eq!(ev.as_array().unwrap().len(), 5, "{ev}");
 }

@@ -92,10 +92,11 @@ pub async fn change_password(
 ) -> ApiResult<HttpResponse> {
     let b = body.into_inner();
     let current = required(b.current_password, "current_password")?;
-    let new = Password::parse(&required(b.new_password, "new_password")?)
-        .map_err(|workspace_domain::DomainError::Invalid { message, .. }| {
+    let new = Password::parse(&required(b.new_password, "new_password")?).map_err(
+        |workspace_domain::DomainError::Invalid { message, .. }| {
             ServiceError::invalid("new_password", message)
-        })?;
+        },
+    )?;
     account::change_password(&svc, &user, current, new).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -161,7 +162,13 @@ pub async fn refresh(svc: web::Data<Services>, user: AuthUser) -> ApiResult<Http
 /// This module's part of the OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
-    paths(change_password, delete_account, list_sessions, revoke_session, refresh),
+    paths(
+        change_password,
+        delete_account,
+        list_sessions,
+        revoke_session,
+        refresh
+    ),
     components(schemas(PasswordChangeRequest, DeleteAccountRequest, SessionOut))
 )]
 pub struct AccountDoc;

@@ -25,7 +25,10 @@ impl Block {
     pub fn parse(text: &str) -> Option<Self> {
         let text = text.trim();
         let (addr, prefix) = match text.split_once('/') {
-            Some((a, p)) => (a.trim().parse::<IpAddr>().ok()?, Some(p.trim().parse::<u8>().ok()?)),
+            Some((a, p)) => (
+                a.trim().parse::<IpAddr>().ok()?,
+                Some(p.trim().parse::<u8>().ok()?),
+            ),
             None => (text.parse::<IpAddr>().ok()?, None),
         };
         let max = if addr.is_ipv4() { 32 } else { 128 };
@@ -42,7 +45,8 @@ impl Block {
                     == masked(u128::from(u32::from(ip)), 32, self.prefix)
             }
             (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                masked(u128::from(net), 128, self.prefix) == masked(u128::from(ip), 128, self.prefix)
+                masked(u128::from(net), 128, self.prefix)
+                    == masked(u128::from(ip), 128, self.prefix)
             }
             _ => false,
         }
@@ -157,16 +161,28 @@ mod tests {
     #[test]
     fn forwarded_is_believed_only_from_trusted_peers() {
         let none = TrustedProxies::default();
-        assert_eq!(none.client(Some(ip("127.0.0.1")), &["1.2.3.4"]), Some(ip("127.0.0.1")));
+        assert_eq!(
+            none.client(Some(ip("127.0.0.1")), &["1.2.3.4"]),
+            Some(ip("127.0.0.1"))
+        );
         let t = TrustedProxies::parse(Some("127.0.0.1, 10.0.0.0/8")).unwrap();
-        assert_eq!(t.client(Some(ip("127.0.0.1")), &["1.2.3.4"]), Some(ip("1.2.3.4")));
+        assert_eq!(
+            t.client(Some(ip("127.0.0.1")), &["1.2.3.4"]),
+            Some(ip("1.2.3.4"))
+        );
         // A client-supplied leftmost hop is not believed past an untrusted one.
         assert_eq!(
             t.client(Some(ip("127.0.0.1")), &["6.6.6.6", "5.5.5.5", "10.0.0.7"]),
             Some(ip("5.5.5.5"))
         );
-        assert_eq!(t.client(Some(ip("9.9.9.9")), &["1.2.3.4"]), Some(ip("9.9.9.9")));
-        assert_eq!(t.client(Some(ip("127.0.0.1")), &["junk"]), Some(ip("127.0.0.1")));
+        assert_eq!(
+            t.client(Some(ip("9.9.9.9")), &["1.2.3.4"]),
+            Some(ip("9.9.9.9"))
+        );
+        assert_eq!(
+            t.client(Some(ip("127.0.0.1")), &["junk"]),
+            Some(ip("127.0.0.1"))
+        );
         assert!(TrustedProxies::parse(Some("1.2.3.4, bad")).is_err());
     }
 }

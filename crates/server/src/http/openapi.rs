@@ -3,7 +3,7 @@
 //! merges them. A new resource adds one line to [`document`].
 
 use super::{
-    account, accounts, admin, behavior, error::ErrorBody, health, projects, security, tasks, webhooks,
+    accounts, admin, behavior, error::ErrorBody, health, projects, security, tasks, webhooks,
 };
 use actix_web::HttpResponse;
 use utoipa::{
@@ -48,7 +48,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(admin::AdminDoc::openapi());
     doc.merge(webhooks::WebhooksDoc::openapi());
     doc.merge(behavior::BehaviorDoc::openapi());
-    doc.merge(account::AccountDoc::openapi());
+    doc.merge(super::account::AccountDoc::openapi());
     doc
 }
 

@@ -64,7 +64,10 @@ pub async fn change_password(
             if Some(session.id) == keep {
                 continue;
             }
-            if end_in(work, &EndSession::new(session.id, EndReason::PasswordChanged))? {
+            if end_in(
+                work,
+                &EndSession::new(session.id, EndReason::PasswordChanged),
+            )? {
                 ended += 1;
             }
         }
@@ -87,12 +90,19 @@ pub async fn change_password(
 /// Security events stay, with `user_id` NULL and the username kept (the
 /// schema's `ON DELETE SET NULL`: the audit log outlives the account).
 /// The last admin → 409 and nothing changes.
-pub async fn delete_account(svc: &Services, caller: &Caller, candidate: String) -> ServiceResult<()> {
+pub async fn delete_account(
+    svc: &Services,
+    caller: &Caller,
+    candidate: String,
+) -> ServiceResult<()> {
     let user = check_password(svc, caller, candidate, "password").await?;
     svc.write(move |work| {
         let mut ended = 0;
         for session in sessions::list_active_for_user(work.conn(), user.id)? {
-            if end_in(work, &EndSession::new(session.id, EndReason::AccountDeleted))? {
+            if end_in(
+                work,
+                &EndSession::new(session.id, EndReason::AccountDeleted),
+            )? {
                 ended += 1;
             }
         }
@@ -116,7 +126,10 @@ pub async fn delete_account(svc: &Services, caller: &Caller, candidate: String) 
 }
 
 /// `GET /api/sessions`: the caller's monitored sessions, newest first.
-pub async fn list_sessions(svc: &Services, caller: &Caller) -> ServiceResult<Vec<MonitoredSessionRow>> {
+pub async fn list_sessions(
+    svc: &Services,
+    caller: &Caller,
+) -> ServiceResult<Vec<MonitoredSessionRow>> {
     let id = caller.id;
     svc.read(move |conn| Ok(sessions::list_for_user(conn, id)?))
         .await
@@ -149,12 +162,16 @@ pub async fn refresh(svc: &Services, caller: &Caller) -> ServiceResult<SignedIn>
         .read(move |conn| {
             let user = users::find_by_id(conn, id)?.ok_or_else(ServiceError::invalid_token)?;
             let session = match sid {
-                Some(sid) => Some(sessions::get(conn, sid)?.ok_or_else(ServiceError::invalid_token)?),
+                Some(sid) => {
+                    Some(sessions::get(conn, sid)?.ok_or_else(ServiceError::invalid_token)?)
+                }
                 None => None,
             };
             Ok((
                 user,
-                session.as_ref().map_or(0, |s| i64::from(s.token_generation)),
+                session
+                    .as_ref()
+                    .map_or(0, |s| i64::from(s.token_generation)),
                 session.map(|s| s.created_at.and_utc().timestamp()),
             ))
         })

@@ -3,9 +3,9 @@
 //! so the event commits (or not) with the change it describes.
 
 use super::error::ServiceResult;
+use super::origin::RequestOrigin;
 use serde_json::{json, Value};
 use workspace_domain::{EventId, EventKind, SessionId, Severity, UserId};
-use super::origin::RequestOrigin;
 use workspace_persistence::{events, sessions, DbConnection};
 
 /// A security event to store.

@@ -7,7 +7,9 @@
 //!
 //! | module | capability |
 //! |---|---|
+//! | `account` | the caller's own account: password change, deletion, sessions, refresh |
 //! | `accounts` | registration, sign-in, the caller, roles, bootstrap admin |
+//! | `origin` | the request's client address and user agent, for events |
 //! | `sessions` | token → caller, ending a monitored session, challenges |
 //! | `work` | projects and tasks and who may see or change them |
 //! | `audit` | the security event log and the realtime monitor |
