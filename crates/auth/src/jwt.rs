@@ -28,6 +28,31 @@ pub struct Claims {
     /// The monitored session, when the token belongs to one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
+    /// The session's token generation at issue time (a passed challenge
+    /// raises it; tokens of an older generation are refused). 0 if absent.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub gen: i64,
+    /// When the holder first signed in (seconds since the epoch), kept
+    /// across refreshes of plain tokens; absent on a first token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<i64>,
+}
+
+fn is_zero(v: &i64) -> bool {
+    *v == 0
+}
+
+/// What a token is issued for, beyond the user.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Issue {
+    /// The monitored session.
+    pub sid: Option<SessionId>,
+    /// The session's token generation.
+    pub gen: i64,
+    /// The first sign-in time, for refreshed plain tokens.
+    pub auth_time: Option<i64>,
+    /// The token expires no later than this (seconds since the epoch).
+    pub not_after: Option<i64>,
 }
 
 impl Claims {
@@ -85,15 +110,41 @@ impl JwtKeys {
         role: Role,
         sid: Option<SessionId>,
     ) -> Result<(String, Claims), AuthError> {
+        self.issue_with(
+            user_id,
+            username,
+            role,
+            Issue {
+                sid,
+                ..Issue::default()
+            },
+        )
+    }
+
+    /// Issues a token with a session generation, a first sign-in time and
+    /// an upper bound on its expiry.
+    pub fn issue_with(
+        &self,
+        user_id: UserId,
+        username: &str,
+        role: Role,
+        issue: Issue,
+    ) -> Result<(String, Claims), AuthError> {
         let now = Utc::now().timestamp();
+        let mut exp = now.saturating_add(self.ttl_seconds);
+        if let Some(limit) = issue.not_after {
+            exp = exp.min(limit);
+        }
         let claims = Claims {
             sub: user_id.to_string(),
             username: username.to_owned(),
             role,
             iat: now,
-            exp: now + self.ttl_seconds,
+            exp,
             jti: Uuid::new_v4().to_string(),
-            sid: sid.map(|s| s.to_string()),
+            sid: issue.sid.map(|s| s.to_string()),
+            gen: issue.gen,
+            auth_time: issue.auth_time,
         };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|_| AuthError::Issue)?;
@@ -172,6 +223,8 @@ mod tests {
             exp: now - 10,
             jti: "j".into(),
             sid: None,
+            gen: 0,
+            auth_time: None,
         };
         let token = k.sign_raw(&Header::new(Algorithm::HS256), &claims).unwrap();
         assert!(matches!(k.verify(&token), Err(AuthError::TokenExpired)));

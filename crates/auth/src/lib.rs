@@ -10,7 +10,7 @@ pub mod secret;
 pub mod throttle;
 
 pub use error::AuthError;
-pub use jwt::{Claims, JwtKeys};
+pub use jwt::{Claims, Issue, JwtKeys};
 pub use policy::require;
 pub use secret::{resolve_secret, JwtSecret};
 pub use throttle::ThrottlePolicy;

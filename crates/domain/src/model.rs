@@ -170,6 +170,12 @@ wire_enum!(
         GlobalModelTrained => "global_model_trained",
         /// An analyst gave a verdict (owner or intruder) on an event.
         FeedbackGiven => "feedback_given",
+        /// The owner changed their password (other sessions ended).
+        PasswordChanged => "password_changed",
+        /// The owner deleted their account (their data erased).
+        AccountDeleted => "account_deleted",
+        /// A wrong answer to a challenge (the session ends at the third).
+        ChallengeFailed => "challenge_failed",
     }
 );
 

@@ -40,6 +40,10 @@ pub struct SecurityEventRow {
     pub detail: String,
     /// When it happened (UTC).
     pub created_at: NaiveDateTime,
+    /// Client address of the request that caused it, if any.
+    pub ip: Option<String>,
+    /// `User-Agent` of that request, if any.
+    pub user_agent: Option<String>,
 }
 
 impl SecurityEventRow {
@@ -67,6 +71,10 @@ pub struct NewSecurityEvent<'a> {
     pub risk_score: Option<f64>,
     /// Detail object (serialised to text).
     pub detail: &'a serde_json::Value,
+    /// Client address, if known.
+    pub ip: Option<&'a str>,
+    /// `User-Agent`, if known.
+    pub user_agent: Option<&'a str>,
 }
 
 #[derive(Insertable)]
@@ -80,6 +88,8 @@ struct InsertEvent<'a> {
     risk_score: Option<f64>,
     detail: String,
     created_at: NaiveDateTime,
+    ip: Option<&'a str>,
+    user_agent: Option<&'a str>,
 }
 
 /// Appends an event, timestamped now.
@@ -93,6 +103,8 @@ pub fn insert(conn: &mut DbConnection, event: &NewSecurityEvent<'_>) -> Result<S
         risk_score: event.risk_score,
         detail: serde_json::to_string(event.detail)?,
         created_at: crate::clock::now_utc(),
+        ip: event.ip,
+        user_agent: event.user_agent,
     };
     Ok(diesel::insert_into(security_events::table)
         .values(&row)

@@ -62,6 +62,14 @@ diesel::table! {
         last_seen_at -> Nullable<Timestamp>,
         ended_at -> Nullable<Timestamp>,
         end_reason -> Nullable<Text>,
+        /// Client address at start (see `TRUSTED_PROXIES`).
+        ip -> Nullable<Text>,
+        /// `User-Agent` at start.
+        user_agent -> Nullable<Text>,
+        /// Raised by a passed challenge: tokens of a lower generation are refused.
+        token_generation -> Integer,
+        /// Wrong challenge answers so far (three end the session).
+        challenge_failures -> Integer,
     }
 }
 
@@ -78,6 +86,10 @@ diesel::table! {
         risk_score -> Nullable<Double>,
         detail -> Text,
         created_at -> Timestamp,
+        /// Client address of the request that caused it, if any.
+        ip -> Nullable<Text>,
+        /// `User-Agent` of that request, if any.
+        user_agent -> Nullable<Text>,
     }
 }
 
@@ -176,6 +188,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Revoked ids (`jti`) of plain tokens signed out before they expired;
+    /// rows past `expires_at` are purged.
+    revoked_tokens (jti) {
+        jti -> Text,
+        user_id -> BigInt,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(projects -> users (owner_id));
 diesel::joinable!(tasks -> projects (project_id));
 diesel::joinable!(monitored_sessions -> users (user_id));
@@ -199,4 +221,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhooks,
     webhook_deliveries,
     event_feedback,
+    revoked_tokens,
 );

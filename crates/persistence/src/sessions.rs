@@ -27,6 +27,14 @@ pub struct MonitoredSessionRow {
     /// Why it ended, as stored (an [`EndReason`] name; see
     /// [`MonitoredSessionRow::reason`]).
     pub end_reason: Option<String>,
+    /// Client address at start.
+    pub ip: Option<String>,
+    /// `User-Agent` at start.
+    pub user_agent: Option<String>,
+    /// Tokens of a lower generation are refused (raised by a passed challenge).
+    pub token_generation: i32,
+    /// Wrong challenge answers so far.
+    pub challenge_failures: i32,
 }
 
 impl MonitoredSessionRow {
@@ -43,10 +51,21 @@ impl MonitoredSessionRow {
 
 #[derive(Insertable)]
 #[diesel(table_name = monitored_sessions)]
-struct InsertSession {
+struct InsertSession<'a> {
     id: String,
     user_id: i64,
     created_at: NaiveDateTime,
+    ip: Option<&'a str>,
+    user_agent: Option<&'a str>,
+}
+
+/// Where a session was started from (both optional).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Origin<'a> {
+    /// Client address.
+    pub ip: Option<&'a str>,
+    /// `User-Agent`.
+    pub user_agent: Option<&'a str>,
 }
 
 /// Records a new live session with id `id`.
@@ -57,12 +76,24 @@ pub fn create(
     id: SessionId,
     user_id: UserId,
 ) -> Result<MonitoredSessionRow> {
+    create_from(conn, id, user_id, Origin::default())
+}
+
+/// Like [`create`], storing where the session was started from.
+pub fn create_from(
+    conn: &mut DbConnection,
+    id: SessionId,
+    user_id: UserId,
+    origin: Origin<'_>,
+) -> Result<MonitoredSessionRow> {
     let created_at = crate::clock::now_utc();
     diesel::insert_into(monitored_sessions::table)
         .values(&InsertSession {
             id: id.to_string(),
             user_id: user_id.get(),
             created_at,
+            ip: origin.ip,
+            user_agent: origin.user_agent,
         })
         .execute(conn)?;
     Ok(MonitoredSessionRow {
@@ -72,7 +103,59 @@ pub fn create(
         last_seen_at: None,
         ended_at: None,
         end_reason: None,
+        ip: origin.ip.map(str::to_owned),
+        user_agent: origin.user_agent.map(str::to_owned),
+        token_generation: 0,
+        challenge_failures: 0,
     })
+}
+
+/// Every session of a user (live and ended), newest first.
+pub fn list_for_user(conn: &mut DbConnection, user_id: UserId) -> Result<Vec<MonitoredSessionRow>> {
+    Ok(monitored_sessions::table
+        .filter(monitored_sessions::user_id.eq(user_id.get()))
+        .order((
+            monitored_sessions::created_at.desc(),
+            monitored_sessions::id.desc(),
+        ))
+        .select(MonitoredSessionRow::as_select())
+        .load(conn)?)
+}
+
+/// A passed challenge on a live session: raises `token_generation` (older
+/// tokens are refused from then on) and clears `challenge_failures`.
+/// Returns the new generation, `None` when the session is not live.
+pub fn advance_generation(conn: &mut DbConnection, id: SessionId) -> Result<Option<i32>> {
+    let n = diesel::update(
+        monitored_sessions::table
+            .find(id.to_string())
+            .filter(monitored_sessions::ended_at.is_null()),
+    )
+    .set((
+        monitored_sessions::token_generation.eq(monitored_sessions::token_generation + 1),
+        monitored_sessions::challenge_failures.eq(0),
+    ))
+    .execute(conn)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    Ok(get(conn, id)?.map(|s| s.token_generation))
+}
+
+/// Counts one wrong challenge answer on a live session; returns the count
+/// (`None` when the session is not live).
+pub fn add_challenge_failure(conn: &mut DbConnection, id: SessionId) -> Result<Option<i32>> {
+    let n = diesel::update(
+        monitored_sessions::table
+            .find(id.to_string())
+            .filter(monitored_sessions::ended_at.is_null()),
+    )
+    .set(monitored_sessions::challenge_failures.eq(monitored_sessions::challenge_failures + 1))
+    .execute(conn)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    Ok(get(conn, id)?.map(|s| s.challenge_failures))
 }
 
 /// The session with this id, if any (ended or not).

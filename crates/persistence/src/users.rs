@@ -238,6 +238,44 @@ pub fn delete(conn: &mut DbConnection, id: UserId) -> Result<()> {
     Ok(())
 }
 
+/// The outcome of [`delete_unless_last_admin`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deletion {
+    /// The user row is gone (with everything that cascades).
+    Deleted,
+    /// Refused: the user is the last admin.
+    WouldRemoveLastAdmin,
+}
+
+/// Deletes a user unless it is the last admin, with the same locking as
+/// [`change_role`] (admin rows `FOR UPDATE` on PostgreSQL).
+/// [`PersistenceError::NotFound`] for an unknown id.
+pub fn delete_unless_last_admin(conn: &mut DbConnection, id: UserId) -> Result<Deletion> {
+    transaction(conn, |conn| {
+        let Some(user) = find_by_id(conn, id)? else {
+            return Err(PersistenceError::NotFound);
+        };
+        if user.role == Role::Admin {
+            let admins = match conn {
+                DbConnection::Postgresql(pg) => users::table
+                    .filter(users::role.eq(Role::Admin.as_str()))
+                    .select(users::id)
+                    .for_update()
+                    .load::<i64>(pg)?
+                    .len(),
+                DbConnection::Sqlite(_) => {
+                    usize::try_from(count_admins(conn)?).unwrap_or(usize::MAX)
+                }
+            };
+            if admins <= 1 {
+                return Ok(Deletion::WouldRemoveLastAdmin);
+            }
+        }
+        delete(conn, id)?;
+        Ok(Deletion::Deleted)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -642,6 +642,8 @@ fn cascade_deletes(db: &Database) {
                 session_id: None,
                 risk_score: None,
                 detail: &json!({}),
+                ip: None,
+                user_agent: None,
             },
         )
         .unwrap();
@@ -752,6 +754,8 @@ fn security_events_filters(db: &Database) {
                     session_id: Some(sid),
                     risk_score: Some(0.75),
                     detail: &json!({"ip": "127.0.0.1", "n": 1}),
+                    ip: None,
+                    user_agent: None,
                 },
             )
             .unwrap()

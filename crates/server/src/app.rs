@@ -81,6 +81,7 @@ pub fn build_state(settings: Settings) -> Result<AppState, StartError> {
         db,
         jwt,
         policy: policy(&settings),
+        session_max_seconds: settings.session_max_seconds,
         live: Arc::new(Hub {
             monitor: monitor.clone(),
             trainer,
@@ -168,6 +169,10 @@ fn register_state(cfg: &mut web::ServiceConfig, state: &AppState) {
         .app_data(web::Data::new(webhooks::AllowPrivate(
             state.settings.webhook_allow_private,
         )))
+        .app_data(web::Data::new(
+            http::client::TrustedProxies::parse(state.settings.trusted_proxies.as_deref())
+                .unwrap_or_default(),
+        ))
         .app_data(extract::BodyLimit(limit))
         .app_data(extract::query_config())
         .app_data(extract::path_config())
@@ -210,6 +215,7 @@ pub fn start(state: AppState) -> Result<(Server, SocketAddr), StartError> {
     let server = HttpServer::new(move || {
         App::new()
             .wrap(middleware::from_fn(http::refuse::refuse_bad_text))
+            .wrap(middleware::from_fn(http::client::client_origin))
             .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
             .wrap(middleware::from_fn(http::headers::security_headers))
             .configure(configure_app(state.clone()))
@@ -226,6 +232,7 @@ pub fn start_realtime_only(state: AppState) -> Result<(Server, SocketAddr), Star
     let server = HttpServer::new(move || {
         App::new()
             .wrap(middleware::from_fn(http::refuse::refuse_bad_text))
+            .wrap(middleware::from_fn(http::client::client_origin))
             .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
             .wrap(middleware::from_fn(http::headers::security_headers))
             .configure(|cfg| register_state(cfg, &state))

@@ -69,6 +69,14 @@ pub struct Settings {
     pub webhook_retry_base_seconds: u64,
     /// `WEBHOOK_POLL_MILLIS`: how often due webhook deliveries are sent.
     pub webhook_poll_millis: u64,
+    /// `SESSION_MAX_SECONDS`: how long a monitored session (or a chain of
+    /// refreshed tokens) lives from its start; then refresh answers 401
+    /// `session_expired`.
+    pub session_max_seconds: i64,
+    /// `TRUSTED_PROXIES`: comma-separated IPs/CIDRs whose
+    /// `X-Forwarded-For` is believed (empty: none).
+    #[serde(default)]
+    pub trusted_proxies: Option<String>,
 }
 
 /// Defaults, as `(variable, value)`; also the source of the README's table.
@@ -92,6 +100,7 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("webhook_allow_private", "false"),
     ("webhook_retry_base_seconds", "30"),
     ("webhook_poll_millis", "1000"),
+    ("session_max_seconds", "43200"),
 ];
 
 /// The values `APP_ENV` accepts; `test` behaves like `development`.
@@ -159,6 +168,11 @@ impl Settings {
         if self.db_pool_size == 0 {
             return Err(ConfigError("DB_POOL_SIZE must be positive".into()));
         }
+        if self.session_max_seconds <= 0 {
+            return Err(ConfigError("SESSION_MAX_SECONDS must be positive".into()));
+        }
+        crate::http::client::TrustedProxies::parse(self.trusted_proxies.as_deref())
+            .map_err(ConfigError)?;
         self.app_env = parse_app_env(&self.app_env)?;
         for field in [
             &mut self.database_url,

@@ -232,7 +232,7 @@ async fn events_csv_export(app: TestApp) {
     let mut lines = body.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "id,created_at,kind,severity,username,session_id,risk_score,detail,feedback"
+        "id,created_at,kind,severity,username,session_id,risk_score,detail,feedback,ip,user_agent"
     );
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 2, "{body}");

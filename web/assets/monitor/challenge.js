@@ -124,8 +124,18 @@ export class ChallengeDialog {
     } catch (err) {
       if (isLeaving()) return;
       if (err instanceof ApiError && err.status === 401) {
-        // A wrong answer ends the session on the server.
-        backToSignIn("terminated", { why: "challenge_failed" });
+        // Three wrong answers end the session on the server; before that the
+        // dialog stays open with the tries left.
+        const live = await api("GET", "/api/me", null, { redirectOn401: false }).then(
+          () => true,
+          () => false,
+        );
+        if (!live) {
+          backToSignIn("terminated", { why: "challenge_failed" });
+          return;
+        }
+        this.errorEl.textContent = errorText(err, "The password is wrong.");
+        this.input.select();
         return;
       }
       this.errorEl.textContent = errorText(err, "Could not check the password.");

@@ -5,6 +5,7 @@ use super::auth::AuthUser;
 use super::error::{ApiResult, ErrorBody};
 use super::extract::{required, Json};
 use crate::services::core::Services;
+use crate::services::error::ServiceError;
 use crate::services::{behavior, sessions};
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -28,9 +29,18 @@ pub struct VerifyResponse {
     /// The monitored session.
     #[schema(value_type = String)]
     pub session_id: SessionId,
+    /// A fresh token for the same session; tokens issued before it for
+    /// this session are refused from now on.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the new token expires.
+    pub expires_in: i64,
 }
 
-/// Answers a `challenge`: the right password clears it; a wrong one ends
+/// Answers a `challenge`: the right password clears it and answers a fresh
+/// token for the session (older ones are refused from then on); the third
+/// wrong one ends
 /// the session (401 `invalid_credentials`, then `session_terminated`).
 #[utoipa::path(post, path = "/api/sessions/verify", tag = "behaviour", request_body = VerifyRequest,
     responses((status = 200, body = VerifyResponse), (status = 400, body = ErrorBody),
@@ -43,10 +53,15 @@ pub async fn verify(
     body: Json<VerifyRequest>,
 ) -> ApiResult<HttpResponse> {
     let candidate = required(body.into_inner().password, "password")?;
-    let session_id = sessions::verify_challenge(&svc, &user, candidate).await?;
+    let signed_in = sessions::verify_challenge(&svc, &user, candidate).await?;
     Ok(HttpResponse::Ok().json(VerifyResponse {
         verified: true,
-        session_id,
+        session_id: signed_in
+            .session_id
+            .ok_or_else(|| ServiceError::internal("verified token without a session"))?,
+        access_token: signed_in.access_token,
+        token_type: "Bearer",
+        expires_in: signed_in.expires_in,
     }))
 }
 

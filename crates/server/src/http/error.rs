@@ -45,7 +45,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::Unauthorized
         | ErrorCode::TokenExpired
         | ErrorCode::SessionTerminated
-        | ErrorCode::InvalidCredentials => StatusCode::UNAUTHORIZED,
+        | ErrorCode::InvalidCredentials
+        | ErrorCode::SessionExpired => StatusCode::UNAUTHORIZED,
         ErrorCode::Forbidden => StatusCode::FORBIDDEN,
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,

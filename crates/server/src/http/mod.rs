@@ -6,10 +6,12 @@
 //! A handler parses into domain types, calls one service function and maps
 //! the result to a DTO.
 
+pub mod account;
 pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod behavior;
+pub mod client;
 pub mod error;
 pub mod extract;
 pub mod headers;

@@ -48,6 +48,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(admin::AdminDoc::openapi());
     doc.merge(webhooks::WebhooksDoc::openapi());
     doc.merge(behavior::BehaviorDoc::openapi());
+    doc.merge(super::account::AccountDoc::openapi());
     doc
 }
 

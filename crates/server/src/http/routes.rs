@@ -70,6 +70,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(post().to(behavior::reset_profile)),
         )
         .service(resource("/admin/train-global").route(post().to(behavior::train_global)))
+        .service(resource("/account").route(delete().to(super::account::delete_account)))
+        .service(resource("/account/password").route(post().to(super::account::change_password)))
+        .service(resource("/sessions").route(get().to(super::account::list_sessions)))
+        .service(
+            resource("/sessions/{session_id}").route(delete().to(super::account::revoke_session)),
+        )
+        .service(resource("/token/refresh").route(post().to(super::account::refresh)))
         .service(resource("/openapi.json").route(get().to(openapi::serve)))
         .default_service(web::to(api_not_found));
     cfg.service(api);

@@ -46,6 +46,10 @@ pub struct EventOut {
     /// An analyst's verdict `{"verdict","by","at","note"}`, if given.
     #[schema(value_type = Option<Object>)]
     pub feedback: Option<serde_json::Value>,
+    /// Client address of the request that caused it (see `TRUSTED_PROXIES`).
+    pub ip: Option<String>,
+    /// `User-Agent` of that request.
+    pub user_agent: Option<String>,
 }
 
 impl From<SecurityEventRow> for EventOut {
@@ -60,6 +64,8 @@ impl From<SecurityEventRow> for EventOut {
             risk_score: e.risk_score,
             created_at: e.created_at,
             feedback: None,
+            ip: e.ip,
+            user_agent: e.user_agent,
         }
     }
 }
@@ -113,7 +119,7 @@ fn parse_session(sid: &str) -> Result<SessionId, ServiceError> {
 }
 
 /// The CSV columns, in order.
-const CSV_COLUMNS: [&str; 9] = [
+const CSV_COLUMNS: [&str; 11] = [
     "id",
     "created_at",
     "kind",
@@ -123,6 +129,8 @@ const CSV_COLUMNS: [&str; 9] = [
     "risk_score",
     "detail",
     "feedback",
+    "ip",
+    "user_agent",
 ];
 
 /// Events as CSV: a header row then one row per event; `detail` and
@@ -147,6 +155,8 @@ fn events_csv(events: &[EventOut]) -> Result<Vec<u8>, ServiceError> {
             e.risk_score.map(|r| r.to_string()).unwrap_or_default(),
             e.detail.to_string(),
             feedback,
+            e.ip.clone().unwrap_or_default(),
+            e.user_agent.clone().unwrap_or_default(),
         ])
         .map_err(|e| internal(&e))?;
     }

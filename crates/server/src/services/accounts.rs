@@ -5,9 +5,10 @@ use super::caller::Caller;
 use super::core::Services;
 use super::error::{ServiceError, ServiceResult};
 use super::events::{self, Event};
+use super::origin::RequestOrigin;
 use chrono::Utc;
 use serde_json::json;
-use workspace_auth::password;
+use workspace_auth::{password, Issue};
 use workspace_domain::{
     Capability, Email, EventKind, Password, Role, SessionId, Severity, Username,
 };
@@ -103,8 +104,17 @@ pub async fn start_session(svc: &Services, credentials: Credentials) -> ServiceR
     let user = check_credentials(svc, credentials).await?;
     let sid = SessionId::random();
     let (user_id, name) = (user.id, user.username.clone());
+    let origin = RequestOrigin::current().unwrap_or_default();
     svc.write(move |work| {
-        sessions::create(work.conn(), sid, user_id)?;
+        sessions::create_from(
+            work.conn(),
+            sid,
+            user_id,
+            sessions::Origin {
+                ip: origin.ip.as_deref(),
+                user_agent: origin.user_agent.as_deref(),
+            },
+        )?;
         work.record(
             Event::new(EventKind::SessionStarted, Severity::Info)
                 .user(Some(user_id), &name)
@@ -121,14 +131,27 @@ fn signed_in(
     user: users::UserRow,
     session_id: Option<SessionId>,
 ) -> ServiceResult<SignedIn> {
-    let (access_token, _) = svc
+    issue_token(
+        svc,
+        user,
+        Issue {
+            sid: session_id,
+            ..Issue::default()
+        },
+    )
+}
+
+/// Issues a token for `user` as `issue` says; `expires_in` is what is left
+/// of it.
+pub fn issue_token(svc: &Services, user: users::UserRow, issue: Issue) -> ServiceResult<SignedIn> {
+    let (access_token, claims) = svc
         .jwt()
-        .issue(user.id, &user.username, user.role, session_id)?;
+        .issue_with(user.id, &user.username, user.role, issue)?;
     Ok(SignedIn {
         user,
         access_token,
-        expires_in: svc.jwt().ttl_seconds(),
-        session_id,
+        expires_in: (claims.exp - claims.iat).max(0),
+        session_id: issue.sid,
     })
 }
 
@@ -173,7 +196,7 @@ async fn check_credentials(
 
 /// The user of `key` unless the username is throttled (then 429, with a
 /// `login_throttled` event).
-async fn throttled_lookup(
+pub(crate) async fn throttled_lookup(
     svc: &Services,
     key: &str,
     username: &str,
@@ -225,7 +248,7 @@ async fn record_success(
     .await
 }
 
-async fn record_failure(
+pub(crate) async fn record_failure(
     svc: &Services,
     key: String,
     username: String,

@@ -15,6 +15,23 @@ pub struct Caller {
     pub role: Role,
     /// The monitored session of the token, if any.
     pub session_id: Option<SessionId>,
+    /// What the token itself says (for sign-out and refresh).
+    pub token: TokenFacts,
+}
+
+/// The facts of the caller's token that sign-out and refresh need.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TokenFacts {
+    /// Token id.
+    pub jti: String,
+    /// Issued at (seconds since the epoch).
+    pub iat: i64,
+    /// Expires at (seconds since the epoch).
+    pub exp: i64,
+    /// When the holder first signed in, for refreshed plain tokens.
+    pub auth_time: Option<i64>,
+    /// The session generation it was issued for.
+    pub gen: i64,
 }
 
 impl Caller {

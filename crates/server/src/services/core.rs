@@ -6,6 +6,7 @@
 
 use super::error::{ServiceError, ServiceResult};
 use super::live::{LiveSessions, Notice, Origin};
+use super::origin::RequestOrigin;
 use super::unit_of_work::UnitOfWork;
 use std::sync::Arc;
 use workspace_auth::{JwtKeys, ThrottlePolicy};
@@ -30,6 +31,9 @@ pub struct ServiceParts {
     pub jwt: JwtKeys,
     /// Rules.
     pub policy: Policy,
+    /// `SESSION_MAX_SECONDS`: how long a session (or a chain of refreshed
+    /// tokens) lives from its start.
+    pub session_max_seconds: i64,
     /// Live connections of this instance.
     pub live: Arc<dyn LiveSessions>,
     /// Random id of this instance (its own notices are ignored when heard back).
@@ -61,6 +65,11 @@ impl Services {
         &self.0.policy
     }
 
+    /// `SESSION_MAX_SECONDS`.
+    pub fn session_max_seconds(&self) -> i64 {
+        self.0.session_max_seconds
+    }
+
     /// Live connections of this instance.
     pub fn live(&self) -> &dyn LiveSessions {
         self.0.live.as_ref()
@@ -84,7 +93,8 @@ impl Services {
         T: Send + 'static,
     {
         let db = self.0.db.clone();
-        tokio::task::spawn_blocking(move || db.run(f)).await?
+        let origin = RequestOrigin::current();
+        tokio::task::spawn_blocking(move || RequestOrigin::carry(origin, || db.run(f))).await?
     }
 
     /// Runs `f` in one transaction on the blocking thread pool. Events it
@@ -98,11 +108,14 @@ impl Services {
         T: Send + 'static,
     {
         let parts = self.0.clone();
+        let origin = RequestOrigin::current();
         let (value, notices) = tokio::task::spawn_blocking(move || {
-            parts.db.transaction(|conn| {
-                let mut work = UnitOfWork::new(conn, &parts.instance_id);
-                let value = f(&mut work)?;
-                Ok::<_, ServiceError>((value, work.into_notices()))
+            RequestOrigin::carry(origin, || {
+                parts.db.transaction(|conn| {
+                    let mut work = UnitOfWork::new(conn, &parts.instance_id);
+                    let value = f(&mut work)?;
+                    Ok::<_, ServiceError>((value, work.into_notices()))
+                })
             })
         })
         .await??;

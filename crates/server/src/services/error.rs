@@ -24,6 +24,8 @@ pub enum ErrorCode {
     SessionTerminated,
     /// 401: wrong username or password.
     InvalidCredentials,
+    /// 401: the session is older than `SESSION_MAX_SECONDS`.
+    SessionExpired,
     /// 403: the role does not allow it.
     Forbidden,
     /// 404: no such resource, or one the caller may not see.
@@ -58,6 +60,7 @@ impl ErrorCode {
             Self::TokenExpired => "token_expired",
             Self::SessionTerminated => "session_terminated",
             Self::InvalidCredentials => "invalid_credentials",
+            Self::SessionExpired => "session_expired",
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",

@@ -3,9 +3,10 @@
 //! so the event commits (or not) with the change it describes.
 
 use super::error::ServiceResult;
+use super::origin::RequestOrigin;
 use serde_json::{json, Value};
 use workspace_domain::{EventId, EventKind, SessionId, Severity, UserId};
-use workspace_persistence::{events, DbConnection};
+use workspace_persistence::{events, sessions, DbConnection};
 
 /// A security event to store.
 #[derive(Debug, Clone)]
@@ -17,6 +18,7 @@ pub struct Event {
     session_id: Option<SessionId>,
     risk_score: Option<f64>,
     detail: Value,
+    origin: Option<RequestOrigin>,
 }
 
 impl Event {
@@ -30,6 +32,7 @@ impl Event {
             session_id: None,
             risk_score: None,
             detail: json!({}),
+            origin: RequestOrigin::current(),
         }
     }
 
@@ -58,6 +61,12 @@ impl Event {
         self
     }
 
+    /// From this client (by default the request being served, if any).
+    pub fn origin(mut self, origin: Option<RequestOrigin>) -> Self {
+        self.origin = origin;
+        self
+    }
+
     /// The kind.
     pub fn kind(&self) -> EventKind {
         self.kind
@@ -68,6 +77,17 @@ impl Event {
 /// when a transaction is open; this is for event-only writes (the
 /// realtime write queue, the trainer).
 pub fn record(conn: &mut DbConnection, event: &Event) -> ServiceResult<EventId> {
+    // Without a request (the websocket's scoring, the trainer) an event of a
+    // session says where that session came from.
+    let origin = match (&event.origin, event.session_id) {
+        (Some(o), _) => Some(o.clone()),
+        (None, Some(sid)) => sessions::get(conn, sid)?.map(|s| RequestOrigin {
+            ip: s.ip,
+            user_agent: s.user_agent,
+        }),
+        (None, None) => None,
+    };
+    let origin = origin.unwrap_or_default();
     let row = events::insert(
         conn,
         &events::NewSecurityEvent {
@@ -78,6 +98,8 @@ pub fn record(conn: &mut DbConnection, event: &Event) -> ServiceResult<EventId> 
             session_id: event.session_id,
             risk_score: event.risk_score,
             detail: &event.detail,
+            ip: origin.ip.as_deref(),
+            user_agent: origin.user_agent.as_deref(),
         },
     )?;
     super::outbox::enqueue_for(conn, &row)?;

@@ -7,7 +7,9 @@
 //!
 //! | module | capability |
 //! |---|---|
+//! | `account` | the caller's own account: password change, deletion, sessions, refresh |
 //! | `accounts` | registration, sign-in, the caller, roles, bootstrap admin |
+//! | `origin` | the request's client address and user agent, for events |
 //! | `sessions` | token → caller, ending a monitored session, challenges |
 //! | `work` | projects and tasks and who may see or change them |
 //! | `audit` | the security event log and the realtime monitor |
@@ -17,6 +19,7 @@
 //! billing), `webhooks` (the outbox written by `UnitOfWork::record`),
 //! labels/comments/search under `work`.
 
+pub mod account;
 pub mod accounts;
 pub mod audit;
 pub mod behavior;
@@ -26,6 +29,7 @@ pub mod error;
 pub mod events;
 pub mod live;
 pub mod notify;
+pub mod origin;
 pub mod outbox;
 pub mod secops;
 pub mod sessions;

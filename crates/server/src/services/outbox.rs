@@ -48,6 +48,8 @@ pub fn event_body(e: &SecurityEventRow) -> String {
         "detail": e.detail_json(),
         "created_at": at,
         "feedback": null,
+        "ip": e.ip,
+        "user_agent": e.user_agent,
     })
     .to_string()
 }

@@ -3,16 +3,16 @@
 //! failed or timed-out challenge; later a password change, an account
 //! deletion, a revoke).
 
-use super::caller::Caller;
+use super::caller::{Caller, TokenFacts};
 use super::core::Services;
-use super::error::{ServiceError, ServiceResult};
+use super::error::{ErrorCode, ServiceError, ServiceResult};
 use super::events::Event;
 use super::live::Notice;
 use super::unit_of_work::UnitOfWork;
 use serde_json::json;
 use workspace_auth::password;
 use workspace_domain::{Capability, EndReason, EventKind, SessionId, Severity, UserId};
-use workspace_persistence::{sessions, users};
+use workspace_persistence::{revoked_tokens, sessions, users};
 
 /// Verifies a token and loads the caller — the one path of REST requests
 /// and websocket authentication. The user is re-read (a role change or a
@@ -22,6 +22,15 @@ pub async fn authenticate(svc: &Services, token: &str) -> ServiceResult<Caller> 
     let claims = svc.jwt().verify(token)?;
     let user_id = claims.user_id().ok_or_else(ServiceError::invalid_token)?;
     let session_id = claims.session_id()?;
+    let facts = TokenFacts {
+        jti: claims.jti,
+        iat: claims.iat,
+        exp: claims.exp,
+        auth_time: claims.auth_time,
+        gen: claims.gen,
+    };
+    let max = svc.session_max_seconds();
+    let now = chrono::Utc::now().timestamp();
     svc.read(move |conn| {
         let user = users::find_by_id(conn, user_id)?.ok_or_else(ServiceError::invalid_token)?;
         if let Some(sid) = session_id {
@@ -32,15 +41,40 @@ pub async fn authenticate(svc: &Services, token: &str) -> ServiceResult<Caller> 
             if !session.is_active() {
                 return Err(ServiceError::session_ended());
             }
+            if session.created_at.and_utc().timestamp().saturating_add(max) < now {
+                return Err(session_expired());
+            }
+            if i64::from(session.token_generation) > facts.gen {
+                return Err(ServiceError::new(
+                    ErrorCode::Unauthorized,
+                    "This token was replaced when the session was verified again; use the new token.",
+                ));
+            }
+        } else if facts.auth_time.unwrap_or(facts.iat).saturating_add(max) < now {
+            return Err(session_expired());
+        } else if revoked_tokens::is_revoked(conn, &facts.jti)? {
+            return Err(ServiceError::new(
+                ErrorCode::Unauthorized,
+                "This token has been signed out; sign in again.",
+            ));
         }
         Ok(Caller {
             id: user.id,
             username: user.username,
             role: user.role,
             session_id,
+            token: facts,
         })
     })
     .await
+}
+
+/// 401 `session_expired`: older than `SESSION_MAX_SECONDS`.
+pub fn session_expired() -> ServiceError {
+    ServiceError::new(
+        ErrorCode::SessionExpired,
+        "This session has reached its maximum age; sign in again.",
+    )
 }
 
 /// A request to end a monitored session.
@@ -135,13 +169,28 @@ pub async fn end(svc: &Services, end: EndSession) -> ServiceResult<bool> {
     svc.write(move |work| end_in(work, &end)).await
 }
 
-/// `POST /api/logout`: ends the caller's monitored session, if the token
-/// has one.
+/// `POST /api/logout`: ends the caller's monitored session; a token of no
+/// monitored session is revoked (its `jti`, until it would have expired).
 pub async fn logout(svc: &Services, caller: &Caller) -> ServiceResult<()> {
     if let Some(sid) = caller.session_id {
         end(svc, EndSession::new(sid, EndReason::Logout)).await?;
+        return Ok(());
     }
-    Ok(())
+    let jti = caller.token.jti.clone();
+    let expires_at = chrono::DateTime::from_timestamp(caller.token.exp, 0)
+        .map(|t| t.naive_utc())
+        .ok_or_else(ServiceError::invalid_token)?;
+    let (id, name) = (caller.id, caller.username.clone());
+    svc.write(move |work| {
+        revoked_tokens::revoke(work.conn(), &jti, id, expires_at)?;
+        work.record(
+            Event::new(EventKind::SessionEnded, Severity::Info)
+                .user(Some(id), &name)
+                .detail(json!({ "reason": "logout", "token": "revoked" })),
+        )?;
+        Ok(())
+    })
+    .await
 }
 
 /// The longest reason an analyst may give for a termination (characters).
@@ -224,13 +273,18 @@ pub async fn terminate_user(
     .await
 }
 
+/// Wrong challenge answers that end the session.
+pub const CHALLENGE_TRIES: i32 = 3;
+
 /// `POST /api/sessions/verify`: the right password clears the session's
-/// challenge (everywhere); a wrong one ends the session.
+/// challenge (everywhere) and raises the session's token generation, so
+/// only the fresh token answered from then on is accepted; the third
+/// wrong answer ends the session.
 pub async fn verify_challenge(
     svc: &Services,
     caller: &Caller,
     candidate: String,
-) -> ServiceResult<SessionId> {
+) -> ServiceResult<super::accounts::SignedIn> {
     let sid = caller.session_id.ok_or_else(|| {
         ServiceError::invalid(
             "token",
@@ -241,27 +295,70 @@ pub async fn verify_challenge(
     let user = svc
         .read(move |conn| users::find_by_id(conn, id)?.ok_or_else(ServiceError::invalid_token))
         .await?;
-    let hash = user.password_hash;
+    let hash = user.password_hash.clone();
     let ok = svc
         .blocking(move || password::verify_password(&candidate, &hash))
         .await?;
     if !ok {
-        end(svc, EndSession::new(sid, EndReason::ChallengeFailed)).await?;
-        return Err(ServiceError::invalid_credentials(
-            "The password is wrong; the session has been ended. Sign in again.",
-        ));
+        let ended = svc
+            .write(move |work| {
+                let failures = sessions::add_challenge_failure(work.conn(), sid)?;
+                let name = users::find_by_id(work.conn(), id)?
+                    .map(|u| u.username)
+                    .unwrap_or_default();
+                work.record(
+                    Event::new(EventKind::ChallengeFailed, Severity::Warning)
+                        .user(Some(id), &name)
+                        .session(sid)
+                        .detail(json!({ "failures": failures, "tries": CHALLENGE_TRIES })),
+                )?;
+                match failures {
+                    Some(n) if n < CHALLENGE_TRIES => Ok(Some(n)),
+                    _ => {
+                        end_in(work, &EndSession::new(sid, EndReason::ChallengeFailed))?;
+                        Ok(None)
+                    }
+                }
+            })
+            .await?;
+        return Err(match ended {
+            Some(n) => {
+                let left = CHALLENGE_TRIES - n;
+                ServiceError::invalid_credentials(format!(
+                    "The password is wrong; {left} {} left before the session ends.",
+                    if left == 1 { "try" } else { "tries" }
+                ))
+            }
+            None => ServiceError::invalid_credentials(
+                "The password is wrong; the session has been ended. Sign in again.",
+            ),
+        });
     }
     let name = caller.username.clone();
-    svc.write(move |work| {
-        work.record(
-            Event::new(EventKind::ChallengePassed, Severity::Info)
-                .user(Some(id), &name)
-                .session(sid),
-        )?;
-        work.notify(Notice::ChallengePassed { session_id: sid })
-    })
-    .await?;
-    Ok(sid)
+    let generation = svc
+        .write(move |work| {
+            let Some(generation) = sessions::advance_generation(work.conn(), sid)? else {
+                return Err(ServiceError::session_ended());
+            };
+            work.record(
+                Event::new(EventKind::ChallengePassed, Severity::Info)
+                    .user(Some(id), &name)
+                    .session(sid),
+            )?;
+            work.notify(Notice::ChallengePassed { session_id: sid })?;
+            Ok(generation)
+        })
+        .await?;
+    super::accounts::issue_token(
+        svc,
+        user,
+        workspace_auth::Issue {
+            sid: Some(sid),
+            gen: i64::from(generation),
+            auth_time: None,
+            not_after: None,
+        },
+    )
 }
 
 /// Why a session ended, if it has (`None` while live or unknown): what a
