@@ -20,6 +20,6 @@ pub use listing::{Page, Paged, Sort, SortField};
 pub use model::{EndReason, EventKind, ProjectStatus, Role, Severity, TaskPriority, TaskStatus};
 pub use permissions::{Access, Actor, Capability};
 pub use values::{
-    parse_date, CommentBody, Email, LabelName, EstimateHours, HourlyRate, LongText, Password, ProjectName, ShortText,
-    TaskTitle, Username,
+    parse_date, CommentBody, Email, EstimateHours, HourlyRate, LabelName, LongText, Password,
+    ProjectName, ShortText, TaskTitle, Username,
 };

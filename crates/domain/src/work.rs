@@ -90,6 +90,9 @@ pub fn parse_color(value: &str) -> Result<String, crate::DomainError> {
     if hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         Ok(value.to_ascii_lowercase())
     } else {
-        Err(crate::DomainError::invalid("color", "must be #rrggbb (six hex digits)"))
+        Err(crate::DomainError::invalid(
+            "color",
+            "must be #rrggbb (six hex digits)",
+        ))
     }
 }

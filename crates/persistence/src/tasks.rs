@@ -13,8 +13,8 @@ use workspace_domain::{
 use crate::connection::{DbConnection, MultiBackend};
 use crate::error::{PersistenceError, Result};
 use crate::paging::{paged, then_by};
-use crate::schema::{projects, task_labels, tasks, users};
 use crate::projects::OwnerFilter;
+use crate::schema::{projects, task_labels, tasks, users};
 use crate::sql::{lower, lower_nullable};
 
 /// A row of `tasks`.

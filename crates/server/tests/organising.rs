@@ -38,7 +38,11 @@ async fn task(app: &TestApp, token: &str, project: i64, body: Value) -> Value {
 }
 
 /// GET with headers: (status, X-Total-Count, Link, body).
-async fn get_list(app: &TestApp, path: &str, token: &str) -> (u16, Option<i64>, Option<String>, Value) {
+async fn get_list(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+) -> (u16, Option<i64>, Option<String>, Value) {
     let resp = app
         .client
         .get(app.url(path))
@@ -83,13 +87,43 @@ async fn tasks_across_projects_filters_and_due_views(app: TestApp) {
     let analyst = app.analyst("ana").await;
     let p1 = project(&app, &alice, "Website").await;
     let p2 = project(&app, &alice, "Logo").await;
-    let late = task(&app, &alice, p1, json!({"title": "Late", "due_date": day(-2), "priority": "high"})).await;
-    task(&app, &alice, p1, json!({"title": "Late but done", "due_date": day(-2), "status": "done"})).await;
-    task(&app, &alice, p2, json!({"title": "Today", "due_date": day(0), "description": "Call the printer"})).await;
-    task(&app, &alice, p2, json!({"title": "Soon", "due_date": day(3)})).await;
+    let late = task(
+        &app,
+        &alice,
+        p1,
+        json!({"title": "Late", "due_date": day(-2), "priority": "high"}),
+    )
+    .await;
+    task(
+        &app,
+        &alice,
+        p1,
+        json!({"title": "Late but done", "due_date": day(-2), "status": "done"}),
+    )
+    .await;
+    task(
+        &app,
+        &alice,
+        p2,
+        json!({"title": "Today", "due_date": day(0), "description": "Call the printer"}),
+    )
+    .await;
+    task(
+        &app,
+        &alice,
+        p2,
+        json!({"title": "Soon", "due_date": day(3)}),
+    )
+    .await;
     task(&app, &alice, p2, json!({"title": "Whenever"})).await;
     let bp = project(&app, &bob, "Bob's").await;
-    task(&app, &bob, bp, json!({"title": "Bob task", "due_date": day(-2)})).await;
+    task(
+        &app,
+        &bob,
+        bp,
+        json!({"title": "Bob task", "due_date": day(-2)}),
+    )
+    .await;
 
     let (s, total, _, b) = get_list(&app, "/api/tasks", &alice).await;
     assert_eq!(s, 200, "{b}");
@@ -111,7 +145,12 @@ async fn tasks_across_projects_filters_and_due_views(app: TestApp) {
     assert_eq!(titles(&b), ["Whenever"]);
     let (_, _, _, b) = get_list(&app, "/api/tasks?priority=high", &alice).await;
     assert_eq!(titles(&b), ["Late"]);
-    let (_, _, _, b) = get_list(&app, &format!("/api/tasks?project_id={p1}&status=done"), &alice).await;
+    let (_, _, _, b) = get_list(
+        &app,
+        &format!("/api/tasks?project_id={p1}&status=done"),
+        &alice,
+    )
+    .await;
     assert_eq!(titles(&b), ["Late but done"]);
     let (_, _, _, b) = get_list(&app, "/api/tasks?q=PRINTER", &alice).await;
     assert_eq!(titles(&b), ["Today"]);
@@ -135,22 +174,45 @@ async fn tasks_across_projects_filters_and_due_views(app: TestApp) {
     let (_, total, _, b) = get_list(&app, "/api/tasks", &bob).await;
     assert_eq!((total, titles(&b)), (Some(1), vec!["Bob task".to_owned()]));
     let late_id = late["id"].as_i64().unwrap();
-    let (s, b) = app.get(&format!("/api/tasks/{late_id}"), Some(&alice)).await;
+    let (s, b) = app
+        .get(&format!("/api/tasks/{late_id}"), Some(&alice))
+        .await;
     assert_eq!((s, b["title"].as_str()), (StatusCode::OK, Some("Late")));
-    app.assert_error(&app.get(&format!("/api/tasks/{late_id}"), Some(&bob)).await, 404, "not_found");
-    app.assert_error(&app.get(&format!("/api/tasks?project_id={p1}"), Some(&bob)).await, 404, "not_found");
-    app.assert_error(&app.get("/api/tasks?owner=alice", Some(&bob)).await, 403, "forbidden");
+    app.assert_error(
+        &app.get(&format!("/api/tasks/{late_id}"), Some(&bob)).await,
+        404,
+        "not_found",
+    );
+    app.assert_error(
+        &app.get(&format!("/api/tasks?project_id={p1}"), Some(&bob))
+            .await,
+        404,
+        "not_found",
+    );
+    app.assert_error(
+        &app.get("/api/tasks?owner=alice", Some(&bob)).await,
+        403,
+        "forbidden",
+    );
     let (_, total, _, _) = get_list(&app, "/api/tasks?owner=alice", &analyst).await;
     assert_eq!(total, Some(5));
     let (_, total, _, _) = get_list(&app, "/api/tasks?owner=*", &analyst).await;
     assert_eq!(total, Some(6));
-    let (s, _) = app.get(&format!("/api/tasks/{late_id}"), Some(&analyst)).await;
+    let (s, _) = app
+        .get(&format!("/api/tasks/{late_id}"), Some(&analyst))
+        .await;
     assert_eq!(s, StatusCode::OK);
     let got = app
-        .patch(&format!("/api/tasks/{late_id}"), Some(&analyst), json!({"title": "x"}))
+        .patch(
+            &format!("/api/tasks/{late_id}"),
+            Some(&analyst),
+            json!({"title": "x"}),
+        )
         .await;
     app.assert_error(&got, 403, "forbidden");
-    let (_, b) = app.get(&format!("/api/tasks/{late_id}"), Some(&alice)).await;
+    let (_, b) = app
+        .get(&format!("/api/tasks/{late_id}"), Some(&alice))
+        .await;
     assert_eq!(b["title"], "Late");
 }
 
@@ -167,7 +229,11 @@ async fn sorting_and_paging_metadata(app: TestApp) {
     assert_eq!(titles(&b), ["c", "a", "b"]);
     let (_, _, _, b) = get_list(&app, "/api/projects?sort=name", &alice).await;
     assert_eq!(b[0]["name"], "a project");
-    for path in ["/api/tasks?sort=owner", "/api/projects?sort=-title", "/api/labels?sort=color"] {
+    for path in [
+        "/api/tasks?sort=owner",
+        "/api/projects?sort=-title",
+        "/api/labels?sort=color",
+    ] {
         let got = app.get(path, Some(&alice)).await;
         app.assert_error(&got, 422, "validation_failed");
         assert_eq!(got.1["field"], "sort", "{path}");
@@ -176,11 +242,15 @@ async fn sorting_and_paging_metadata(app: TestApp) {
     assert_eq!((s, total), (200, Some(3)));
     assert_eq!(titles(&b), ["a", "b"]);
     let link = link.expect("Link header");
-    assert!(link.contains("offset=2") && link.contains("rel=\"next\""), "{link}");
+    assert!(
+        link.contains("offset=2") && link.contains("rel=\"next\""),
+        "{link}"
+    );
     let (_, _, link, b) = get_list(&app, "/api/tasks?sort=title&limit=2&offset=2", &alice).await;
     assert_eq!(titles(&b), ["c"]);
     assert!(link.is_none());
-    let (_, total, _, _) = get_list(&app, &format!("/api/projects/{p}/tasks?limit=1"), &alice).await;
+    let (_, total, _, _) =
+        get_list(&app, &format!("/api/projects/{p}/tasks?limit=1"), &alice).await;
     assert_eq!(total, Some(3));
 }
 
@@ -195,19 +265,34 @@ async fn moving_a_task_between_projects(app: TestApp) {
     let id = t["id"].as_i64().unwrap();
     let path = format!("/api/tasks/{id}");
 
-    let got = app.patch(&path, Some(&alice), json!({"project_id": bobs})).await;
+    let got = app
+        .patch(&path, Some(&alice), json!({"project_id": bobs}))
+        .await;
     app.assert_error(&got, 404, "not_found");
-    let got = app.patch(&path, Some(&alice), json!({"project_id": null})).await;
+    let got = app
+        .patch(&path, Some(&alice), json!({"project_id": null}))
+        .await;
     app.assert_error(&got, 422, "validation_failed");
     assert_eq!(got.1["field"], "project_id");
-    let got = app.patch(&path, Some(&analyst), json!({"project_id": to})).await;
+    let got = app
+        .patch(&path, Some(&analyst), json!({"project_id": to}))
+        .await;
     app.assert_error(&got, 403, "forbidden");
     let (_, b) = app.get(&path, Some(&alice)).await;
     assert_eq!(b["project_id"], from);
 
-    let (s, b) = app.patch(&path, Some(&alice), json!({"project_id": to, "title": "Moved"})).await;
+    let (s, b) = app
+        .patch(
+            &path,
+            Some(&alice),
+            json!({"project_id": to, "title": "Moved"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{b}");
-    assert_eq!((b["project_id"].as_i64(), b["title"].as_str()), (Some(to), Some("Moved")));
+    assert_eq!(
+        (b["project_id"].as_i64(), b["title"].as_str()),
+        (Some(to), Some("Moved"))
+    );
     let (_, total, _, _) = get_list(&app, &format!("/api/projects/{from}/tasks"), &alice).await;
     assert_eq!(total, Some(0));
     let (_, total, _, _) = get_list(&app, &format!("/api/projects/{to}/tasks"), &alice).await;
@@ -218,18 +303,30 @@ async fn labels_crud_and_on_tasks(app: TestApp) {
     let alice = app.user("alice").await;
     let bob = app.user("bob").await;
     let (s, red) = app
-        .post("/api/labels", Some(&alice), json!({"name": "Urgent", "color": "#FF0000"}))
+        .post(
+            "/api/labels",
+            Some(&alice),
+            json!({"name": "Urgent", "color": "#FF0000"}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{red}");
     assert_eq!(red["color"], "#ff0000");
     let red_id = red["id"].as_i64().unwrap();
     let got = app
-        .post("/api/labels", Some(&alice), json!({"name": "urgent", "color": "#00ff00"}))
+        .post(
+            "/api/labels",
+            Some(&alice),
+            json!({"name": "urgent", "color": "#00ff00"}),
+        )
         .await;
     app.assert_error(&got, 409, "conflict");
     // Another user may use the same name.
     let (s, bobs) = app
-        .post("/api/labels", Some(&bob), json!({"name": "URGENT", "color": "#00ff00"}))
+        .post(
+            "/api/labels",
+            Some(&bob),
+            json!({"name": "URGENT", "color": "#00ff00"}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED);
     let bob_label = bobs["id"].as_i64().unwrap();
@@ -249,45 +346,97 @@ async fn labels_crud_and_on_tasks(app: TestApp) {
 
     // Bob cannot see or touch Alice's label.
     let got = app
-        .patch(&format!("/api/labels/{red_id}"), Some(&bob), json!({"name": "mine"}))
+        .patch(
+            &format!("/api/labels/{red_id}"),
+            Some(&bob),
+            json!({"name": "mine"}),
+        )
         .await;
     app.assert_error(&got, 404, "not_found");
-    app.assert_error(&app.delete(&format!("/api/labels/{red_id}"), Some(&bob)).await, 404, "not_found");
+    app.assert_error(
+        &app.delete(&format!("/api/labels/{red_id}"), Some(&bob))
+            .await,
+        404,
+        "not_found",
+    );
     let (s, b) = app
-        .patch(&format!("/api/labels/{red_id}"), Some(&alice), json!({"name": "Hot"}))
+        .patch(
+            &format!("/api/labels/{red_id}"),
+            Some(&alice),
+            json!({"name": "Hot"}),
+        )
         .await;
-    assert_eq!((s, b["name"].as_str(), b["color"].as_str()), (StatusCode::OK, Some("Hot"), Some("#ff0000")));
+    assert_eq!(
+        (s, b["name"].as_str(), b["color"].as_str()),
+        (StatusCode::OK, Some("Hot"), Some("#ff0000"))
+    );
 
     // Tasks carry labels; only the owner's labels are accepted.
     let p = project(&app, &alice, "P").await;
     let got = app
-        .post(&format!("/api/projects/{p}/tasks"), Some(&alice), json!({"title": "T", "label_ids": [bob_label]}))
+        .post(
+            &format!("/api/projects/{p}/tasks"),
+            Some(&alice),
+            json!({"title": "T", "label_ids": [bob_label]}),
+        )
         .await;
     app.assert_error(&got, 422, "validation_failed");
     assert_eq!(got.1["field"], "label_ids");
     let (_, total, _, _) = get_list(&app, "/api/tasks", &alice).await;
     assert_eq!(total, Some(0), "a rejected task is not stored");
-    let t = task(&app, &alice, p, json!({"title": "T", "label_ids": [red_id]})).await;
-    assert_eq!(t["labels"], json!([{"id": red_id, "name": "Hot", "color": "#ff0000"}]));
+    let t = task(
+        &app,
+        &alice,
+        p,
+        json!({"title": "T", "label_ids": [red_id]}),
+    )
+    .await;
+    assert_eq!(
+        t["labels"],
+        json!([{"id": red_id, "name": "Hot", "color": "#ff0000"}])
+    );
     task(&app, &alice, p, json!({"title": "Plain"})).await;
     let (_, _, _, b) = get_list(&app, &format!("/api/tasks?label={red_id}"), &alice).await;
     assert_eq!(titles(&b), ["T"]);
-    let (_, _, _, b) = get_list(&app, &format!("/api/projects/{p}/tasks?label={red_id}"), &alice).await;
+    let (_, _, _, b) = get_list(
+        &app,
+        &format!("/api/projects/{p}/tasks?label={red_id}"),
+        &alice,
+    )
+    .await;
     assert_eq!(titles(&b), ["T"]);
     let tid = t["id"].as_i64().unwrap();
     let got = app
-        .patch(&format!("/api/tasks/{tid}"), Some(&alice), json!({"label_ids": [red_id, bob_label]}))
+        .patch(
+            &format!("/api/tasks/{tid}"),
+            Some(&alice),
+            json!({"label_ids": [red_id, bob_label]}),
+        )
         .await;
     app.assert_error(&got, 422, "validation_failed");
     let (_, b) = app.get(&format!("/api/tasks/{tid}"), Some(&alice)).await;
-    assert_eq!(b["labels"].as_array().unwrap().len(), 1, "unchanged after a refusal");
+    assert_eq!(
+        b["labels"].as_array().unwrap().len(),
+        1,
+        "unchanged after a refusal"
+    );
     let (s, b) = app
-        .patch(&format!("/api/tasks/{tid}"), Some(&alice), json!({"label_ids": []}))
+        .patch(
+            &format!("/api/tasks/{tid}"),
+            Some(&alice),
+            json!({"label_ids": []}),
+        )
         .await;
     assert_eq!((s, b["labels"].clone()), (StatusCode::OK, json!([])));
-    app.patch(&format!("/api/tasks/{tid}"), Some(&alice), json!({"label_ids": [red_id]}))
+    app.patch(
+        &format!("/api/tasks/{tid}"),
+        Some(&alice),
+        json!({"label_ids": [red_id]}),
+    )
+    .await;
+    let (s, _) = app
+        .delete(&format!("/api/labels/{red_id}"), Some(&alice))
         .await;
-    let (s, _) = app.delete(&format!("/api/labels/{red_id}"), Some(&alice)).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     let (_, b) = app.get(&format!("/api/tasks/{tid}"), Some(&alice)).await;
     assert_eq!(b["labels"], json!([]));
@@ -299,36 +448,74 @@ async fn comments_and_their_permissions(app: TestApp) {
     let analyst = app.analyst("ana").await;
     let admin = app.admin().await;
     let p = project(&app, &alice, "P").await;
-    let t = task(&app, &alice, p, json!({"title": "T"})).await["id"].as_i64().unwrap();
+    let t = task(&app, &alice, p, json!({"title": "T"})).await["id"]
+        .as_i64()
+        .unwrap();
     let path = format!("/api/tasks/{t}/comments");
 
     let body = "  First line\nsecond line  ";
     let (s, c) = app.post(&path, Some(&alice), json!({"body": body})).await;
     assert_eq!(s, StatusCode::CREATED, "{c}");
-    assert_eq!((c["body"].as_str(), c["author"].as_str(), c["task_id"].as_i64()), (Some(body), Some("alice"), Some(t)));
+    assert_eq!(
+        (
+            c["body"].as_str(),
+            c["author"].as_str(),
+            c["task_id"].as_i64()
+        ),
+        (Some(body), Some("alice"), Some(t))
+    );
     assert!(c["created_at"].as_str().unwrap().ends_with('Z'));
     let cid = c["id"].as_i64().unwrap();
-    let (s, _) = app.post(&path, Some(&admin), json!({"body": "From the admin"})).await;
+    let (s, _) = app
+        .post(&path, Some(&admin), json!({"body": "From the admin"}))
+        .await;
     assert_eq!(s, StatusCode::CREATED);
 
-    for (b, field) in [(json!({"body": "   "}), "body"), (json!({}), "body"), (json!({"body": "x".repeat(10_001)}), "body")] {
+    for (b, field) in [
+        (json!({"body": "   "}), "body"),
+        (json!({}), "body"),
+        (json!({"body": "x".repeat(10_001)}), "body"),
+    ] {
         let got = app.post(&path, Some(&alice), b).await;
         app.assert_error(&got, 422, "validation_failed");
         assert_eq!(got.1["field"], field);
     }
     app.assert_error(&app.get(&path, Some(&bob)).await, 404, "not_found");
-    app.assert_error(&app.post(&path, Some(&bob), json!({"body": "hi"})).await, 404, "not_found");
-    app.assert_error(&app.post(&path, Some(&analyst), json!({"body": "hi"})).await, 403, "forbidden");
+    app.assert_error(
+        &app.post(&path, Some(&bob), json!({"body": "hi"})).await,
+        404,
+        "not_found",
+    );
+    app.assert_error(
+        &app.post(&path, Some(&analyst), json!({"body": "hi"})).await,
+        403,
+        "forbidden",
+    );
     let (_, total, _, list) = get_list(&app, &path, &analyst).await;
     assert_eq!(total, Some(2), "{list}");
     assert_eq!(list[0]["id"], cid, "oldest first");
 
     let cpath = format!("/api/comments/{cid}");
-    app.assert_error(&app.patch(&cpath, Some(&bob), json!({"body": "x"})).await, 404, "not_found");
-    app.assert_error(&app.patch(&cpath, Some(&analyst), json!({"body": "x"})).await, 403, "forbidden");
-    app.assert_error(&app.patch(&cpath, Some(&admin), json!({"body": "x"})).await, 403, "forbidden");
+    app.assert_error(
+        &app.patch(&cpath, Some(&bob), json!({"body": "x"})).await,
+        404,
+        "not_found",
+    );
+    app.assert_error(
+        &app.patch(&cpath, Some(&analyst), json!({"body": "x"}))
+            .await,
+        403,
+        "forbidden",
+    );
+    app.assert_error(
+        &app.patch(&cpath, Some(&admin), json!({"body": "x"})).await,
+        403,
+        "forbidden",
+    );
     app.assert_error(&app.delete(&cpath, Some(&analyst)).await, 403, "forbidden");
-    let (s, b) = app.patch(&cpath, Some(&alice), json!({"body": "Edited"})).await;
+    let (s, b) = app
+        .patch(&cpath, Some(&alice), json!({"body": "Edited"}))
+        .await;
     assert_eq!((s, b["body"].as_str()), (StatusCode::OK, Some("Edited")));
     let (s, _) = app.delete(&cpath, Some(&admin)).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
@@ -350,13 +537,27 @@ async fn search_is_full_text_and_isolated(app: TestApp) {
     let bob = app.user("bob").await;
     let analyst = app.analyst("ana").await;
     let (_, p) = app
-        .post("/api/projects", Some(&alice), json!({"name": "Café Rénovation", "client": "Müller GmbH"}))
+        .post(
+            "/api/projects",
+            Some(&alice),
+            json!({"name": "Café Rénovation", "client": "Müller GmbH"}),
+        )
         .await;
     let pid = p["id"].as_i64().unwrap();
-    let t = task(&app, &alice, pid, json!({"title": "Peinture façade", "description": "Two coats"})).await;
+    let t = task(
+        &app,
+        &alice,
+        pid,
+        json!({"title": "Peinture façade", "description": "Two coats"}),
+    )
+    .await;
     let tid = t["id"].as_i64().unwrap();
-    app.post(&format!("/api/tasks/{tid}/comments"), Some(&alice), json!({"body": "Appeler l'électricien"}))
-        .await;
+    app.post(
+        &format!("/api/tasks/{tid}/comments"),
+        Some(&alice),
+        json!({"body": "Appeler l'électricien"}),
+    )
+    .await;
     let bp = project(&app, &bob, "Cafe secret").await;
     task(&app, &bob, bp, json!({"title": "Peinture secrète"})).await;
 
@@ -364,7 +565,11 @@ async fn search_is_full_text_and_isolated(app: TestApp) {
     assert_eq!(s, StatusCode::OK, "{b}");
     assert_eq!(names(&b, "projects", "name"), ["Café Rénovation"]);
     let (_, b) = app.get("/api/search?q=R%C3%89NOV", Some(&alice)).await;
-    assert_eq!(names(&b, "projects", "name"), ["Café Rénovation"], "prefix, case and accents");
+    assert_eq!(
+        names(&b, "projects", "name"),
+        ["Café Rénovation"],
+        "prefix, case and accents"
+    );
     let (_, b) = app.get("/api/search?q=muller", Some(&alice)).await;
     assert_eq!(names(&b, "projects", "name").len(), 1, "client is searched");
     let (_, b) = app.get("/api/search?q=FACADE%20pein", Some(&alice)).await;
@@ -373,23 +578,47 @@ async fn search_is_full_text_and_isolated(app: TestApp) {
     let (_, b) = app.get("/api/search?q=electr", Some(&alice)).await;
     assert_eq!(names(&b, "comments", "body"), ["Appeler l'électricien"]);
     let (_, b) = app.get("/api/search?q=peinture", Some(&alice)).await;
-    assert_eq!(names(&b, "tasks", "title"), ["Peinture façade"], "never Bob's");
+    assert_eq!(
+        names(&b, "tasks", "title"),
+        ["Peinture façade"],
+        "never Bob's"
+    );
     let (_, b) = app.get("/api/search?q=peinture", Some(&bob)).await;
     assert_eq!(names(&b, "tasks", "title"), ["Peinture secrète"]);
     let (_, b) = app.get("/api/search?q=electricien", Some(&bob)).await;
     assert!(b["comments"].as_array().unwrap().is_empty());
     let (_, b) = app.get("/api/search?q=peinture", Some(&analyst)).await;
-    assert_eq!(names(&b, "tasks", "title").len(), 2, "analysts read everyone's");
+    assert_eq!(
+        names(&b, "tasks", "title").len(),
+        2,
+        "analysts read everyone's"
+    );
 
     // Edits and deletions are followed by the index.
-    app.patch(&format!("/api/tasks/{tid}"), Some(&alice), json!({"title": "Toiture"})).await;
+    app.patch(
+        &format!("/api/tasks/{tid}"),
+        Some(&alice),
+        json!({"title": "Toiture"}),
+    )
+    .await;
     let (_, b) = app.get("/api/search?q=toit", Some(&alice)).await;
     assert_eq!(names(&b, "tasks", "title"), ["Toiture"]);
     let (_, b) = app.get("/api/search?q=facade", Some(&alice)).await;
     assert!(b["tasks"].as_array().unwrap().is_empty(), "{b}");
 
     // Query syntax in the input is only text: never an error.
-    for q in ["%22", "*", "a%20OR%20b", "NEAR(x", "%26%7C!()%3A*", "'", "-x", "x%5E2", "", "%E2%80%94"] {
+    for q in [
+        "%22",
+        "*",
+        "a%20OR%20b",
+        "NEAR(x",
+        "%26%7C!()%3A*",
+        "'",
+        "-x",
+        "x%5E2",
+        "",
+        "%E2%80%94",
+    ] {
         let (s, b) = app.get(&format!("/api/search?q={q}"), Some(&alice)).await;
         assert_eq!(s, StatusCode::OK, "q={q}: {b}");
         assert!(b["projects"].is_array() && b["tasks"].is_array() && b["comments"].is_array());
@@ -397,15 +626,22 @@ async fn search_is_full_text_and_isolated(app: TestApp) {
     let (_, b) = app.get("/api/search?q=cafe&limit=0", Some(&alice)).await;
     assert_eq!(b["field"], "limit");
 
-    app.delete(&format!("/api/projects/{pid}"), Some(&alice)).await;
-    let (_, b) = app.get("/api/search?q=cafe%20electricien%20toiture", Some(&alice)).await;
+    app.delete(&format!("/api/projects/{pid}"), Some(&alice))
+        .await;
+    let (_, b) = app
+        .get("/api/search?q=cafe%20electricien%20toiture", Some(&alice))
+        .await;
     assert_eq!(b, json!({"projects": [], "tasks": [], "comments": []}));
 }
 
 /// The document without ids: references replaced by positions.
 fn without_ids(doc: &Value) -> Value {
     let pos = |key: &str, id: &Value| -> Value {
-        json!(doc[key].as_array().unwrap().iter().position(|x| &x["id"] == id))
+        json!(doc[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|x| &x["id"] == id))
     };
     let mut d = doc.clone();
     for key in ["projects", "labels", "tasks", "comments"] {
@@ -431,20 +667,46 @@ fn without_ids(doc: &Value) -> Value {
 async fn export_import_round_trip_and_rejection(app: TestApp) {
     let alice = app.user("alice").await;
     let carol = app.user("carol").await;
-    let (_, l1) = app.post("/api/labels", Some(&alice), json!({"name": "Blue", "color": "#0000ff"})).await;
-    let (_, l2) = app.post("/api/labels", Some(&alice), json!({"name": "Green", "color": "#00ff00"})).await;
+    let (_, l1) = app
+        .post(
+            "/api/labels",
+            Some(&alice),
+            json!({"name": "Blue", "color": "#0000ff"}),
+        )
+        .await;
+    let (_, l2) = app
+        .post(
+            "/api/labels",
+            Some(&alice),
+            json!({"name": "Green", "color": "#00ff00"}),
+        )
+        .await;
     let (_, p) = app
         .post("/api/projects", Some(&alice), json!({"name": "Site", "client": "ACME", "hourly_rate": 80.5, "due_date": "2027-01-31", "description": "Über"}))
         .await;
     let p2 = project(&app, &alice, "Empty").await;
     let pid = p["id"].as_i64().unwrap();
     let t = task(&app, &alice, pid, json!({"title": "Design", "priority": "high", "estimate_hours": 2.5, "due_date": "2027-01-10", "label_ids": [l1["id"], l2["id"]]})).await;
-    task(&app, &alice, p2, json!({"title": "Nothing", "status": "blocked"})).await;
-    app.post(&format!("/api/tasks/{}/comments", t["id"]), Some(&alice), json!({"body": "Looks good\n"})).await;
+    task(
+        &app,
+        &alice,
+        p2,
+        json!({"title": "Nothing", "status": "blocked"}),
+    )
+    .await;
+    app.post(
+        &format!("/api/tasks/{}/comments", t["id"]),
+        Some(&alice),
+        json!({"body": "Looks good\n"}),
+    )
+    .await;
 
     let (s, doc) = app.get("/api/export", Some(&alice)).await;
     assert_eq!(s, StatusCode::OK, "{doc}");
-    assert_eq!((doc["format"].as_str(), doc["version"].as_i64()), (Some("freelancer-workspace"), Some(1)));
+    assert_eq!(
+        (doc["format"].as_str(), doc["version"].as_i64()),
+        (Some("freelancer-workspace"), Some(1))
+    );
     assert_eq!(doc["time_entries"], json!([]));
     assert_eq!(doc["invoices"], json!([]));
     assert_eq!(doc["projects"].as_array().unwrap().len(), 2);
@@ -467,7 +729,12 @@ async fn export_import_round_trip_and_rejection(app: TestApp) {
     let got = app.post("/api/import", Some(&carol), bad).await;
     assert_eq!(got.1["field"], "format");
     // Fails in the database half-way (a label name Carol already has): rolled back.
-    app.post("/api/labels", Some(&carol), json!({"name": "green", "color": "#111111"})).await;
+    app.post(
+        "/api/labels",
+        Some(&carol),
+        json!({"name": "green", "color": "#111111"}),
+    )
+    .await;
     let got = app.post("/api/import", Some(&carol), doc.clone()).await;
     app.assert_error(&got, 409, "conflict");
     let (_, empty) = app.get("/api/export", Some(&carol)).await;
@@ -475,7 +742,8 @@ async fn export_import_round_trip_and_rejection(app: TestApp) {
     assert_eq!(empty["labels"].as_array().unwrap().len(), 1);
     let (_, labels) = app.get("/api/labels", Some(&carol)).await;
     let green = labels[0]["id"].as_i64().unwrap();
-    app.delete(&format!("/api/labels/{green}"), Some(&carol)).await;
+    app.delete(&format!("/api/labels/{green}"), Some(&carol))
+        .await;
 
     let (s, b) = app.post("/api/import", Some(&carol), doc.clone()).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");

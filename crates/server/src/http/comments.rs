@@ -90,7 +90,11 @@ pub async fn list_comments(
     let q = query.into_inner();
     let params = list_params::<CommentSort>(q.limit, q.offset, q.sort.as_deref(), 100, 500)?;
     let found = comments::list(&svc, &user, path.into_inner(), params.page, params.sort).await?;
-    Ok(paged_response(&req, params.page, &found.map(CommentOut::from)))
+    Ok(paged_response(
+        &req,
+        params.page,
+        &found.map(CommentOut::from),
+    ))
 }
 
 /// Comments on a task.

@@ -272,7 +272,10 @@ fn id_of(place: &str, id: Option<i64>, seen: &mut HashSet<i64>) -> ServiceResult
 
 fn validate(doc: WorkspaceDoc) -> ServiceResult<Import> {
     if doc.format.as_deref() != Some(FORMAT) {
-        return Err(ServiceError::invalid("format", "must be \"freelancer-workspace\""));
+        return Err(ServiceError::invalid(
+            "format",
+            "must be \"freelancer-workspace\"",
+        ));
     }
     if doc.version != Some(VERSION) {
         return Err(ServiceError::invalid("version", "must be 1"));
@@ -337,7 +340,11 @@ fn validate(doc: WorkspaceDoc) -> ServiceResult<Import> {
     for (i, task) in doc.tasks.into_iter().enumerate() {
         let place = format!("tasks[{i}]");
         let id = id_of(&place, task.id, &mut seen)?;
-        let t = times(&place, task.created_at.as_deref(), task.updated_at.as_deref())?;
+        let t = times(
+            &place,
+            task.created_at.as_deref(),
+            task.updated_at.as_deref(),
+        )?;
         let project = task
             .project_id
             .filter(|p| project_ids.contains(p))

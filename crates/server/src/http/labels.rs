@@ -88,7 +88,11 @@ pub async fn list_labels(
     let q = query.into_inner();
     let params = list_params::<LabelSort>(q.limit, q.offset, q.sort.as_deref(), 100, 500)?;
     let found = labels::list(&svc, &user, params.page, params.sort).await?;
-    Ok(paged_response(&req, params.page, &found.map(LabelOut::from)))
+    Ok(paged_response(
+        &req,
+        params.page,
+        &found.map(LabelOut::from),
+    ))
 }
 
 /// Creates a label.

@@ -3,13 +3,13 @@
 use super::auth::AuthUser;
 use super::error::{ApiResult, ErrorBody};
 use super::extract::{optional, patch_nullable, patch_required, required, Json};
+use super::labels::LabelOut;
 use super::list::{list_params, paged_response};
 use super::wire::ser_time;
 use crate::services::core::Services;
 use crate::services::error::ServiceError;
 use crate::services::work::projects::Owner;
 use crate::services::work::tasks::{self, AcrossFilter, TaskView};
-use super::labels::LabelOut;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Days, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
@@ -249,7 +249,10 @@ impl TaskQuery {
             .filter(|t| !t.is_empty())
             .map(str::to_owned);
         if text.as_ref().is_some_and(|t| t.chars().count() > 200) {
-            return Err(ServiceError::invalid("q", "must be at most 200 characters long"));
+            return Err(ServiceError::invalid(
+                "q",
+                "must be at most 200 characters long",
+            ));
         }
         Ok(AcrossFilter {
             status: optional(self.status.clone(), |s| TaskStatus::parse(&s))?,
@@ -390,7 +393,14 @@ pub async fn delete_task(
 /// This module's part of the OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_project_tasks, create_task, update_task, delete_task, list_tasks, get_task),
+    paths(
+        list_project_tasks,
+        create_task,
+        update_task,
+        delete_task,
+        list_tasks,
+        get_task
+    ),
     components(schemas(CreateTask, UpdateTask, TaskOut))
 )]
 pub struct TasksDoc;

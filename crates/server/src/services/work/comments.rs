@@ -7,7 +7,9 @@ use crate::services::caller::Caller;
 use crate::services::core::Services;
 use crate::services::error::{ServiceError, ServiceResult};
 use workspace_domain::listing::CommentSort;
-use workspace_domain::{permissions, Access, CommentBody, CommentId, Page, Paged, Role, Sort, TaskId};
+use workspace_domain::{
+    permissions, Access, CommentBody, CommentId, Page, Paged, Role, Sort, TaskId,
+};
 use workspace_persistence::comments::{self, CommentRecord};
 use workspace_persistence::DbConnection;
 
@@ -49,7 +51,11 @@ pub async fn create(
 }
 
 /// A comment whose task the caller may read (else 404).
-fn readable(conn: &mut DbConnection, caller: &Caller, id: CommentId) -> ServiceResult<CommentRecord> {
+fn readable(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: CommentId,
+) -> ServiceResult<CommentRecord> {
     let (comment, owner) =
         comments::get_with_owner(conn, id)?.ok_or_else(|| ServiceError::not_found("comment"))?;
     if comment.author_id != caller.id

@@ -138,7 +138,10 @@ pub async fn import(svc: &Services, caller: &Caller, doc: Import) -> ServiceResu
         let mut task_ids: HashMap<i64, TaskId> = HashMap::new();
         for (i, (doc_id, doc_project, t, at)) in doc.tasks.iter().enumerate() {
             let project_id = *project_ids.get(doc_project).ok_or_else(|| {
-                ServiceError::invalid(format!("tasks[{i}].project_id"), "is not a project of the document")
+                ServiceError::invalid(
+                    format!("tasks[{i}].project_id"),
+                    "is not a project of the document",
+                )
             })?;
             let new = tasks::NewTask {
                 project_id,
@@ -155,7 +158,10 @@ pub async fn import(svc: &Services, caller: &Caller, doc: Import) -> ServiceResu
             let mut ids = Vec::with_capacity(t.label_ids.len());
             for l in &t.label_ids {
                 ids.push(*label_ids.get(&l.get()).ok_or_else(|| {
-                    ServiceError::invalid(format!("tasks[{i}].label_ids"), "is not a label of the document")
+                    ServiceError::invalid(
+                        format!("tasks[{i}].label_ids"),
+                        "is not a label of the document",
+                    )
                 })?);
             }
             labels::set_for_task(conn, row.id, &ids)?;
@@ -163,7 +169,10 @@ pub async fn import(svc: &Services, caller: &Caller, doc: Import) -> ServiceResu
         }
         for (i, (doc_task, body, at)) in doc.comments.iter().enumerate() {
             let task = *task_ids.get(doc_task).ok_or_else(|| {
-                ServiceError::invalid(format!("comments[{i}].task_id"), "is not a task of the document")
+                ServiceError::invalid(
+                    format!("comments[{i}].task_id"),
+                    "is not a task of the document",
+                )
             })?;
             comments::create(conn, task, owner, body.as_str(), *at)?;
         }

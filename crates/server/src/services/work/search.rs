@@ -1,10 +1,10 @@
 //! Full-text search over what the caller may read: their own work, or
 //! (analysts, admins, who may read everyone's) everyone's.
 
+use super::tasks::{with_labels, TaskView};
 use crate::services::caller::Caller;
 use crate::services::core::Services;
 use crate::services::error::ServiceResult;
-use super::tasks::{with_labels, TaskView};
 use workspace_domain::{permissions, Access, UserId};
 use workspace_persistence::comments::{self, CommentRecord};
 use workspace_persistence::projects::{self, ProjectRecord};
