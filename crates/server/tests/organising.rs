@@ -19,7 +19,41 @@ both_backends!(
     comments_and_their_permissions,
     search_is_full_text_and_isolated,
     export_import_round_trip_and_rejection,
+    openapi_lists_the_organising_routes,
 );
+
+async fn openapi_lists_the_organising_routes(app: TestApp) {
+    let (s, doc) = app.get("/api/openapi.json", None).await;
+    assert_eq!(s, StatusCode::OK);
+    for (method, path) in [
+        ("get", "/api/tasks"),
+        ("get", "/api/tasks/{task_id}"),
+        ("get", "/api/labels"),
+        ("post", "/api/labels"),
+        ("patch", "/api/labels/{label_id}"),
+        ("delete", "/api/labels/{label_id}"),
+        ("get", "/api/tasks/{task_id}/comments"),
+        ("post", "/api/tasks/{task_id}/comments"),
+        ("patch", "/api/comments/{comment_id}"),
+        ("delete", "/api/comments/{comment_id}"),
+        ("get", "/api/search"),
+        ("get", "/api/export"),
+        ("post", "/api/import"),
+    ] {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} missing from OpenAPI"
+        );
+        // The route exists: without a token it is a 401, not a 404/405.
+        let concrete = path
+            .replace("{task_id}", "1")
+            .replace("{label_id}", "1")
+            .replace("{comment_id}", "1");
+        let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let (s, b) = app.send(m, &concrete, None, Some(json!({}))).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{method} {concrete}: {b}");
+    }
+}
 
 async fn project(app: &TestApp, token: &str, name: &str) -> i64 {
     let (s, b) = app
