@@ -96,3 +96,25 @@ pub fn parse_color(value: &str) -> Result<String, crate::DomainError> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colors() {
+        assert_eq!(parse_color("#A0b1C2").unwrap(), "#a0b1c2");
+        for bad in [
+            "",
+            "#",
+            "a0b1c2",
+            "#a0b1c",
+            "#a0b1c2d",
+            "#g0b1c2",
+            "red",
+            "#ａ0b1c2",
+        ] {
+            assert_eq!(parse_color(bad).unwrap_err().field(), "color", "{bad}");
+        }
+    }
+}

@@ -787,6 +787,20 @@ async fn export_import_round_trip_and_rejection(app: TestApp) {
     expected["comments"][0]["author"] = json!("carol");
     assert_eq!(without_ids(&again), expected);
     assert_ne!(again["projects"][0]["id"], doc["projects"][0]["id"]);
+    // A whole account can be bigger than the usual 1 MiB body limit.
+    let dave = app.user("dave").await;
+    let big: Vec<Value> = (0..120)
+        .map(|i| json!({"id": i, "name": format!("P{i}"), "description": "d".repeat(10_000)}))
+        .collect();
+    let (s, b) = app
+        .post(
+            "/api/import",
+            Some(&dave),
+            json!({"format": "freelancer-workspace", "version": 1, "projects": big}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    assert_eq!(b["projects"], 120);
     // Alice's own data is untouched.
     let (_, mine) = app.get("/api/export", Some(&alice)).await;
     assert_eq!(mine, doc);

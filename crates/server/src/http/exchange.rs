@@ -23,6 +23,9 @@ use workspace_domain::{CommentBody, LabelId, LabelName};
 pub const FORMAT: &str = "freelancer-workspace";
 /// The document's `version`.
 pub const VERSION: i64 = 1;
+/// Largest import body: a whole account's export, bigger than the usual
+/// body limit.
+pub const IMPORT_MAX_BYTES: usize = 16 * 1024 * 1024;
 
 /// A project of the document.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]

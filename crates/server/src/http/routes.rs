@@ -94,7 +94,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/search").route(get().to(super::search::search)))
         .service(resource("/export").route(get().to(super::exchange::export)))
-        .service(resource("/import").route(post().to(super::exchange::import)))
+        .service(
+            resource("/import")
+                .app_data(super::extract::BodyLimit(super::exchange::IMPORT_MAX_BYTES))
+                .route(post().to(super::exchange::import)),
+        )
         .service(resource("/openapi.json").route(get().to(openapi::serve)))
         .default_service(web::to(api_not_found));
     cfg.service(api);
