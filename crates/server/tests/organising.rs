@@ -805,3 +805,79 @@ async fn export_import_round_trip_and_rejection(app: TestApp) {
     let (_, mine) = app.get("/api/export", Some(&alice)).await;
     assert_eq!(mine, doc);
 }
+
+/// Search latency on 10,000 tasks of one user (plus another user's 10,000):
+/// `cargo test -p workspace-server --test organising search_latency -- --ignored --nocapture`
+/// (add `TEST_POSTGRES_URL` for PostgreSQL). Prints p50/p99 over HTTP.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark; run on demand"]
+async fn search_latency_on_10k_tasks() {
+    let mut backends = vec![common::Backend::Sqlite];
+    if std::env::var("TEST_POSTGRES_URL").is_ok() {
+        backends.push(common::Backend::Postgres);
+    }
+    for backend in backends {
+        let app = TestApp::spawn(backend).await.unwrap();
+        let alice = app.user("alice").await;
+        let bob = app.user("bob").await;
+        let pa = project(&app, &alice, "Alice work").await;
+        let pb = project(&app, &bob, "Bob work").await;
+        let words = [
+            "peinture",
+            "façade",
+            "rénovation",
+            "électricité",
+            "jardin",
+            "toiture",
+            "cuisine",
+            "plomberie",
+        ];
+        let db = app.db.database();
+        db.transaction(|conn| {
+            for (p, n) in [(pa, 10_000), (pb, 10_000)] {
+                for i in 0..n {
+                    let title = format!("{} {} lot {i}", words[i % 8], words[(i / 8) % 8]);
+                    let desc = format!("Note {i} about {}", words[(i / 3) % 8]);
+                    workspace_persistence::tasks::create(
+                        conn,
+                        &workspace_persistence::tasks::NewTask {
+                            project_id: workspace_domain::ProjectId::new(p),
+                            title: &title,
+                            description: Some(&desc),
+                            status: Default::default(),
+                            priority: Default::default(),
+                            due_date: None,
+                            estimate_hours: None,
+                        },
+                    )?;
+                }
+            }
+            Ok::<_, workspace_persistence::PersistenceError>(())
+        })
+        .unwrap();
+        let queries = [
+            "pein",
+            "facade renov",
+            "electricite",
+            "lot 99",
+            "jard toit",
+            "zzz",
+        ];
+        let mut times = Vec::new();
+        for round in 0..200 {
+            let q = queries[round % queries.len()];
+            let started = std::time::Instant::now();
+            let (s, _) = app
+                .get(&format!("/api/search?q={q}&limit=20"), Some(&alice))
+                .await;
+            times.push(started.elapsed());
+            assert_eq!(s, StatusCode::OK);
+        }
+        times.sort();
+        println!(
+            "{backend:?}: search over 10,000 tasks: p50 {:?}, p99 {:?}",
+            times[times.len() / 2],
+            times[times.len() * 99 / 100]
+        );
+    }
+}
