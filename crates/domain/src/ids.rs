@@ -73,6 +73,14 @@ int_id!(
     /// A security event (`security_events.id`).
     EventId
 );
+int_id!(
+    /// A label (`labels.id`).
+    LabelId
+);
+int_id!(
+    /// A comment (`comments.id`).
+    CommentId
+);
 
 /// A monitored session: a random UUID (v4), stored as text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

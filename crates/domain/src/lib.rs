@@ -15,11 +15,11 @@ pub mod values;
 pub mod work;
 
 pub use error::DomainError;
-pub use ids::{EventId, ProjectId, SessionId, TaskId, UserId};
+pub use ids::{CommentId, EventId, LabelId, ProjectId, SessionId, TaskId, UserId};
 pub use listing::{Page, Paged, Sort, SortField};
 pub use model::{EndReason, EventKind, ProjectStatus, Role, Severity, TaskPriority, TaskStatus};
 pub use permissions::{Access, Actor, Capability};
 pub use values::{
-    parse_date, Email, EstimateHours, HourlyRate, LongText, Password, ProjectName, ShortText,
-    TaskTitle, Username,
+    parse_date, CommentBody, Email, EstimateHours, HourlyRate, LabelName, LongText, Password,
+    ProjectName, ShortText, TaskTitle, Username,
 };

@@ -166,6 +166,22 @@ sort_fields!(
     }
 );
 
+sort_fields!(
+    /// `GET /api/labels?sort=` (default: by name).
+    LabelSort {
+        Name => "name",
+        CreatedAt => "created_at",
+    }
+);
+
+sort_fields!(
+    /// `GET /api/tasks/{id}/comments?sort=` (default: oldest first).
+    CommentSort {
+        CreatedAt => "created_at",
+        UpdatedAt => "updated_at",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

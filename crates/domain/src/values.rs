@@ -196,6 +196,50 @@ text_newtype!(
     LongText, 0, 10_000
 );
 
+text_newtype!(
+    /// A label name: 1–50 characters after trimming.
+    LabelName, 1, 50
+);
+
+impl LabelName {
+    /// Validates a label name.
+    pub fn parse(value: &str) -> Result<Self, DomainError> {
+        Self::parse_field("name", value)
+    }
+}
+
+/// A comment body: 1–10,000 characters, kept as typed (not trimmed), but
+/// not only whitespace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct CommentBody(String);
+
+impl CommentBody {
+    /// Validates a comment body.
+    pub fn parse(value: &str) -> Result<Self, DomainError> {
+        if value.trim().is_empty() {
+            return Err(DomainError::invalid("body", "must not be empty"));
+        }
+        if value.chars().count() > 10_000 {
+            return Err(DomainError::invalid(
+                "body",
+                "must be at most 10000 characters long",
+            ));
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The text, owned.
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
 impl ProjectName {
     /// Validates a project name.
     pub fn parse(value: &str) -> Result<Self, DomainError> {

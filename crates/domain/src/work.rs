@@ -5,6 +5,7 @@
 //! Patches use `Option<T>` for "absent = unchanged" and `Option<Option<T>>`
 //! for nullable fields (`Some(None)` clears).
 
+use crate::ids::{LabelId, ProjectId};
 use crate::model::{ProjectStatus, TaskPriority, TaskStatus};
 use crate::values::{EstimateHours, HourlyRate, LongText, ProjectName, ShortText, TaskTitle};
 use chrono::NaiveDate;
@@ -58,6 +59,8 @@ pub struct NewTask {
     pub due_date: Option<NaiveDate>,
     /// Estimate.
     pub estimate_hours: Option<EstimateHours>,
+    /// Labels (ids of the project owner's labels).
+    pub label_ids: Vec<LabelId>,
 }
 
 /// A change to some of a task's fields.
@@ -75,4 +78,43 @@ pub struct TaskPatch {
     pub due_date: Option<Option<NaiveDate>>,
     /// New estimate, or cleared.
     pub estimate_hours: Option<Option<EstimateHours>>,
+    /// Move to this project.
+    pub project_id: Option<ProjectId>,
+    /// Replace the labels.
+    pub label_ids: Option<Vec<LabelId>>,
+}
+
+/// A label colour: `#rrggbb` (hex digits, stored lowercase).
+pub fn parse_color(value: &str) -> Result<String, crate::DomainError> {
+    let hex = value.strip_prefix('#').unwrap_or("");
+    if hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(value.to_ascii_lowercase())
+    } else {
+        Err(crate::DomainError::invalid(
+            "color",
+            "must be #rrggbb (six hex digits)",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colors() {
+        assert_eq!(parse_color("#A0b1C2").unwrap(), "#a0b1c2");
+        for bad in [
+            "",
+            "#",
+            "a0b1c2",
+            "#a0b1c",
+            "#a0b1c2d",
+            "#g0b1c2",
+            "red",
+            "#ａ0b1c2",
+        ] {
+            assert_eq!(parse_color(bad).unwrap_err().field(), "color", "{bad}");
+        }
+    }
 }

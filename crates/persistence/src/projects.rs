@@ -165,6 +165,16 @@ pub struct ProjectFilter {
 /// owner does not exist.
 pub fn create(conn: &mut DbConnection, new: &NewProject<'_>) -> Result<ProjectRecord> {
     let now = crate::clock::now_utc();
+    create_at(conn, new, now, now)
+}
+
+/// [`create`] with given creation and update times (import).
+pub fn create_at(
+    conn: &mut DbConnection,
+    new: &NewProject<'_>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+) -> Result<ProjectRecord> {
     let id: i64 = diesel::insert_into(projects::table)
         .values(&InsertProject {
             owner_id: new.owner_id.get(),
@@ -174,8 +184,8 @@ pub fn create(conn: &mut DbConnection, new: &NewProject<'_>) -> Result<ProjectRe
             hourly_rate: new.hourly_rate,
             due_date: new.due_date,
             status: new.status.as_str(),
-            created_at: now,
-            updated_at: now,
+            created_at,
+            updated_at,
         })
         .returning(projects::id)
         .get_result(conn)?;

@@ -195,6 +195,36 @@ diesel::table! {
         jti -> Text,
         user_id -> BigInt,
         expires_at -> Timestamp,
+    /// Labels, each user's own; `name_key` (lowercase name) is unique per
+    /// owner, so names are unique case-insensitively.
+    labels (id) {
+        id -> BigInt,
+        owner_id -> BigInt,
+        name -> Text,
+        name_key -> Text,
+        color -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Labels on tasks (deleted with either).
+    task_labels (task_id, label_id) {
+        task_id -> BigInt,
+        label_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Comments on tasks (deleted with the task or the author).
+    comments (id) {
+        id -> BigInt,
+        task_id -> BigInt,
+        author_id -> BigInt,
+        body -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -207,6 +237,11 @@ diesel::joinable!(behavior_windows -> users (user_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhook_deliveries -> security_events (event_id));
 diesel::joinable!(event_feedback -> security_events (event_id));
+diesel::joinable!(labels -> users (owner_id));
+diesel::joinable!(task_labels -> tasks (task_id));
+diesel::joinable!(task_labels -> labels (label_id));
+diesel::joinable!(comments -> tasks (task_id));
+diesel::joinable!(comments -> users (author_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -222,4 +257,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
     event_feedback,
     revoked_tokens,
+    labels,
+    task_labels,
+    comments,
 );

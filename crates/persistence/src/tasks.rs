@@ -6,13 +6,16 @@ use diesel::dsl::{case_when, IntoBoxed};
 use diesel::prelude::*;
 use diesel::sql_types::Integer;
 use workspace_domain::listing::TaskSort;
-use workspace_domain::{Page, Paged, ProjectId, Sort, TaskId, TaskPriority, TaskStatus, UserId};
+use workspace_domain::{
+    LabelId, Page, Paged, ProjectId, Sort, TaskId, TaskPriority, TaskStatus, UserId,
+};
 
 use crate::connection::{DbConnection, MultiBackend};
 use crate::error::{PersistenceError, Result};
 use crate::paging::{paged, then_by};
-use crate::schema::{projects, tasks};
-use crate::sql::lower;
+use crate::projects::OwnerFilter;
+use crate::schema::{projects, task_labels, tasks, users};
+use crate::sql::{lower, lower_nullable};
 
 /// A row of `tasks`.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
@@ -108,6 +111,8 @@ pub struct TaskChanges {
     pub due_date: Option<Option<NaiveDate>>,
     /// New estimate or NULL.
     pub estimate_hours: Option<Option<f64>>,
+    /// Move to this project.
+    pub project_id: Option<ProjectId>,
 }
 
 impl TaskChanges {
@@ -126,6 +131,7 @@ struct TaskChangeset<'a> {
     priority: Option<&'a str>,
     due_date: Option<Option<NaiveDate>>,
     estimate_hours: Option<Option<f64>>,
+    project_id: Option<i64>,
     updated_at: NaiveDateTime,
 }
 
@@ -138,6 +144,7 @@ impl<'a> TaskChangeset<'a> {
             priority: c.priority.map(TaskPriority::as_str),
             due_date: c.due_date,
             estimate_hours: c.estimate_hours,
+            project_id: c.project_id.map(ProjectId::get),
             updated_at: crate::clock::now_utc(),
         }
     }
@@ -150,12 +157,57 @@ pub struct TaskFilter {
     pub project_id: Option<ProjectId>,
     /// Only tasks with this status.
     pub status: Option<TaskStatus>,
+    /// Only tasks of projects of this owner (or these owners).
+    pub owner: Option<OwnerFilter>,
+    /// Only tasks with this priority.
+    pub priority: Option<TaskPriority>,
+    /// Only tasks carrying this label.
+    pub label_id: Option<LabelId>,
+    /// Only tasks whose title or description contains this text
+    /// (case-insensitively).
+    pub text: Option<String>,
+    /// Only tasks by due date.
+    pub due: Option<DueFilter>,
+}
+
+/// A due-date filter, in dates already computed in the caller's time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueFilter {
+    /// Due before this date and not done.
+    Before(NaiveDate),
+    /// Due within these dates (inclusive).
+    Between(NaiveDate, NaiveDate),
+    /// No due date.
+    None,
+}
+
+/// `text` as a LIKE pattern matching it anywhere (`%`, `_` and `\` escaped).
+fn contains_pattern(text: &str) -> String {
+    let mut p = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
 }
 
 /// Creates a task. [`PersistenceError::ForeignKeyViolation`] when the
 /// project does not exist.
 pub fn create(conn: &mut DbConnection, new: &NewTask<'_>) -> Result<TaskRow> {
     let now = crate::clock::now_utc();
+    create_at(conn, new, now, now)
+}
+
+/// [`create`] with given creation and update times (import).
+pub fn create_at(
+    conn: &mut DbConnection,
+    new: &NewTask<'_>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+) -> Result<TaskRow> {
     Ok(diesel::insert_into(tasks::table)
         .values(&InsertTask {
             project_id: new.project_id.get(),
@@ -165,8 +217,8 @@ pub fn create(conn: &mut DbConnection, new: &NewTask<'_>) -> Result<TaskRow> {
             priority: new.priority.as_str(),
             due_date: new.due_date,
             estimate_hours: new.estimate_hours,
-            created_at: now,
-            updated_at: now,
+            created_at,
+            updated_at,
         })
         .returning(tasks::all_columns)
         .get_result(conn)?)
@@ -200,6 +252,57 @@ fn filtered(filter: &TaskFilter) -> Filtered<'static> {
     }
     if let Some(status) = filter.status {
         query = query.filter(tasks::status.eq(status.as_str()));
+    }
+    match &filter.owner {
+        None | Some(OwnerFilter::All) => {}
+        Some(OwnerFilter::Id(id)) => {
+            let own = projects::table
+                .filter(projects::owner_id.eq(id.get()))
+                .select(projects::id);
+            query = query.filter(tasks::project_id.eq_any(own));
+        }
+        Some(OwnerFilter::Username(name)) => {
+            let theirs = projects::table
+                .inner_join(users::table)
+                .filter(users::username_key.eq(crate::users::username_key(name)))
+                .select(projects::id);
+            query = query.filter(tasks::project_id.eq_any(theirs));
+        }
+    }
+    if let Some(priority) = filter.priority {
+        query = query.filter(tasks::priority.eq(priority.as_str()));
+    }
+    if let Some(label) = filter.label_id {
+        let labelled = task_labels::table
+            .filter(task_labels::label_id.eq(label.get()))
+            .select(task_labels::task_id);
+        query = query.filter(tasks::id.eq_any(labelled));
+    }
+    if let Some(text) = &filter.text {
+        let pattern = contains_pattern(text);
+        query = query.filter(
+            lower(tasks::title)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower_nullable(tasks::description)
+                    .like(pattern)
+                    .escape('\\')
+                    .assume_not_null()),
+        );
+    }
+    match filter.due {
+        None => {}
+        Some(DueFilter::Before(day)) => {
+            query = query
+                .filter(tasks::due_date.lt(day))
+                .filter(tasks::status.ne(TaskStatus::Done.as_str()));
+        }
+        Some(DueFilter::Between(from, to)) => {
+            query = query.filter(tasks::due_date.between(from, to));
+        }
+        Some(DueFilter::None) => {
+            query = query.filter(tasks::due_date.is_null());
+        }
     }
     query
 }

@@ -49,6 +49,10 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(webhooks::WebhooksDoc::openapi());
     doc.merge(behavior::BehaviorDoc::openapi());
     doc.merge(super::account::AccountDoc::openapi());
+    doc.merge(super::labels::LabelsDoc::openapi());
+    doc.merge(super::comments::CommentsDoc::openapi());
+    doc.merge(super::search::SearchDoc::openapi());
+    doc.merge(super::exchange::ExchangeDoc::openapi());
     doc
 }
 

@@ -38,7 +38,8 @@ pub struct CreateProject {
 }
 
 impl CreateProject {
-    fn parse(self) -> Result<NewProject, ServiceError> {
+    /// Validates every field.
+    pub(crate) fn parse(self) -> Result<NewProject, ServiceError> {
         Ok(NewProject {
             name: ProjectName::parse(&required(self.name, "name")?)?,
             description: optional(self.description, |v| {

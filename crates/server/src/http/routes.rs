@@ -36,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(
             resource("/tasks/{task_id}")
+                .route(get().to(tasks::get_task))
                 .route(patch().to(tasks::update_task))
                 .route(delete().to(tasks::delete_task)),
         )
@@ -77,6 +78,34 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             resource("/sessions/{session_id}").route(delete().to(super::account::revoke_session)),
         )
         .service(resource("/token/refresh").route(post().to(super::account::refresh)))
+        .service(resource("/tasks").route(get().to(tasks::list_tasks)))
+        .service(
+            resource("/labels")
+                .route(get().to(super::labels::list_labels))
+                .route(post().to(super::labels::create_label)),
+        )
+        .service(
+            resource("/labels/{label_id}")
+                .route(patch().to(super::labels::update_label))
+                .route(delete().to(super::labels::delete_label)),
+        )
+        .service(
+            resource("/tasks/{task_id}/comments")
+                .route(get().to(super::comments::list_comments))
+                .route(post().to(super::comments::create_comment)),
+        )
+        .service(
+            resource("/comments/{comment_id}")
+                .route(patch().to(super::comments::update_comment))
+                .route(delete().to(super::comments::delete_comment)),
+        )
+        .service(resource("/search").route(get().to(super::search::search)))
+        .service(resource("/export").route(get().to(super::exchange::export)))
+        .service(
+            resource("/import")
+                .app_data(super::extract::BodyLimit(super::exchange::IMPORT_MAX_BYTES))
+                .route(post().to(super::exchange::import)),
+        )
         .service(resource("/openapi.json").route(get().to(openapi::serve)))
         .default_service(web::to(api_not_found));
     cfg.service(api);

@@ -3,5 +3,9 @@
 //! reuse [`access`] for their permission checks.
 
 pub mod access;
+pub mod comments;
+pub mod exchange;
+pub mod labels;
 pub mod projects;
+pub mod search;
 pub mod tasks;

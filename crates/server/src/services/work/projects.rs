@@ -44,7 +44,16 @@ pub async fn list(
     page: Page,
     sort: Option<Sort<ProjectSort>>,
 ) -> ServiceResult<Paged<ProjectRecord>> {
-    let owner = match owner {
+    let owner = owner_filter(caller, owner)?;
+    let filter = ProjectFilter { owner };
+    svc.read(move |conn| Ok(projects::list(conn, &filter, page, sort)?))
+        .await
+}
+
+/// Whose work a list shows: the caller's own, or (analysts, admins)
+/// another owner's or everyone's; 403 for others asking for `?owner=`.
+pub fn owner_filter(caller: &Caller, owner: Owner) -> ServiceResult<OwnerFilter> {
+    Ok(match owner {
         Owner::Me => OwnerFilter::Id(caller.id),
         Owner::Named(name) if Username::key_of(&name) == Username::key_of(&caller.username) => {
             OwnerFilter::Id(caller.id)
@@ -56,10 +65,7 @@ pub async fn list(
                 _ => OwnerFilter::All,
             }
         }
-    };
-    let filter = ProjectFilter { owner };
-    svc.read(move |conn| Ok(projects::list(conn, &filter, page, sort)?))
-        .await
+    })
 }
 
 /// Creates a project owned by the caller.

@@ -1,0 +1,429 @@
+//! `GET /api/export` and `POST /api/import`: the caller's whole work as one
+//! document, format `freelancer-workspace` version 1.
+
+use super::auth::AuthUser;
+use super::error::{ApiResult, ErrorBody};
+use super::extract::Json;
+use super::projects::CreateProject;
+use super::tasks::CreateTask;
+use super::wire::rfc3339;
+use crate::services::core::Services;
+use crate::services::error::{ServiceError, ServiceResult};
+use crate::services::work::exchange::{self, Import, Times};
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::HashSet;
+use utoipa::{OpenApi, ToSchema};
+use workspace_domain::work::parse_color;
+use workspace_domain::{CommentBody, LabelId, LabelName};
+
+/// The document's `format`.
+pub const FORMAT: &str = "freelancer-workspace";
+/// The document's `version`.
+pub const VERSION: i64 = 1;
+/// Largest import body: a whole account's export, bigger than the usual
+/// body limit.
+pub const IMPORT_MAX_BYTES: usize = 16 * 1024 * 1024;
+
+/// A project of the document.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct ProjectDoc {
+    /// Id within the document.
+    pub id: Option<i64>,
+    /// Name.
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Client.
+    pub client: Option<String>,
+    /// Hourly rate.
+    pub hourly_rate: Option<f64>,
+    /// `YYYY-MM-DD`.
+    pub due_date: Option<String>,
+    /// Status.
+    pub status: Option<String>,
+    /// RFC 3339.
+    pub created_at: Option<String>,
+    /// RFC 3339.
+    pub updated_at: Option<String>,
+}
+
+/// A task of the document.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct TaskDoc {
+    /// Id within the document.
+    pub id: Option<i64>,
+    /// A project id of the document.
+    pub project_id: Option<i64>,
+    /// Title.
+    pub title: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Status.
+    pub status: Option<String>,
+    /// Priority.
+    pub priority: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub due_date: Option<String>,
+    /// Estimate in hours.
+    pub estimate_hours: Option<f64>,
+    /// Label ids of the document.
+    #[serde(default)]
+    pub label_ids: Vec<i64>,
+    /// RFC 3339.
+    pub created_at: Option<String>,
+    /// RFC 3339.
+    pub updated_at: Option<String>,
+}
+
+/// A label of the document.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct LabelDoc {
+    /// Id within the document.
+    pub id: Option<i64>,
+    /// Name.
+    pub name: Option<String>,
+    /// `#rrggbb`.
+    pub color: Option<String>,
+    /// RFC 3339.
+    pub created_at: Option<String>,
+    /// RFC 3339.
+    pub updated_at: Option<String>,
+}
+
+/// A comment of the document (imported as the importer's).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct CommentDoc {
+    /// Id within the document.
+    pub id: Option<i64>,
+    /// A task id of the document.
+    pub task_id: Option<i64>,
+    /// The author's username (informative).
+    pub author: Option<String>,
+    /// Text.
+    pub body: Option<String>,
+    /// RFC 3339.
+    pub created_at: Option<String>,
+    /// RFC 3339.
+    pub updated_at: Option<String>,
+}
+
+/// The whole document.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct WorkspaceDoc {
+    /// `freelancer-workspace`.
+    #[schema(required, value_type = String)]
+    pub format: Option<String>,
+    /// `1`.
+    #[schema(required, value_type = i64)]
+    pub version: Option<i64>,
+    /// Projects.
+    #[serde(default)]
+    pub projects: Vec<ProjectDoc>,
+    /// Tasks.
+    #[serde(default)]
+    pub tasks: Vec<TaskDoc>,
+    /// Labels.
+    #[serde(default)]
+    pub labels: Vec<LabelDoc>,
+    /// Comments.
+    #[serde(default)]
+    pub comments: Vec<CommentDoc>,
+    /// Time entries (not exported yet: always empty).
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub time_entries: Vec<Value>,
+    /// Invoices (not exported yet: always empty).
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub invoices: Vec<Value>,
+}
+
+/// What an import stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportOut {
+    /// Projects created.
+    pub projects: usize,
+    /// Tasks created.
+    pub tasks: usize,
+    /// Labels created.
+    pub labels: usize,
+    /// Comments created.
+    pub comments: usize,
+}
+
+/// Everything the caller has, as one document.
+#[utoipa::path(get, path = "/api/export", tag = "exchange",
+    responses((status = 200, body = WorkspaceDoc), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn export(svc: web::Data<Services>, user: AuthUser) -> ApiResult<HttpResponse> {
+    let data = exchange::export(&svc, &user).await?;
+    let doc = WorkspaceDoc {
+        format: Some(FORMAT.into()),
+        version: Some(VERSION),
+        projects: data
+            .projects
+            .into_iter()
+            .map(|r| {
+                let p = r.project;
+                ProjectDoc {
+                    id: Some(p.id.get()),
+                    name: Some(p.name),
+                    description: p.description,
+                    client: p.client,
+                    hourly_rate: p.hourly_rate,
+                    due_date: p.due_date.map(|d| d.to_string()),
+                    status: Some(p.status.as_str().into()),
+                    created_at: Some(rfc3339(&p.created_at)),
+                    updated_at: Some(rfc3339(&p.updated_at)),
+                }
+            })
+            .collect(),
+        tasks: data
+            .tasks
+            .into_iter()
+            .map(|v| {
+                let t = v.task;
+                TaskDoc {
+                    id: Some(t.id.get()),
+                    project_id: Some(t.project_id.get()),
+                    title: Some(t.title),
+                    description: t.description,
+                    status: Some(t.status.as_str().into()),
+                    priority: Some(t.priority.as_str().into()),
+                    due_date: t.due_date.map(|d| d.to_string()),
+                    estimate_hours: t.estimate_hours,
+                    label_ids: v.labels.iter().map(|l| l.id.get()).collect(),
+                    created_at: Some(rfc3339(&t.created_at)),
+                    updated_at: Some(rfc3339(&t.updated_at)),
+                }
+            })
+            .collect(),
+        labels: data
+            .labels
+            .into_iter()
+            .map(|l| LabelDoc {
+                id: Some(l.id.get()),
+                name: Some(l.name),
+                color: Some(l.color),
+                created_at: Some(rfc3339(&l.created_at)),
+                updated_at: Some(rfc3339(&l.updated_at)),
+            })
+            .collect(),
+        comments: data
+            .comments
+            .into_iter()
+            .map(|c| CommentDoc {
+                id: Some(c.id.get()),
+                task_id: Some(c.task_id.get()),
+                author: Some(c.author),
+                body: Some(c.body),
+                created_at: Some(rfc3339(&c.created_at)),
+                updated_at: Some(rfc3339(&c.updated_at)),
+            })
+            .collect(),
+        time_entries: Vec::new(),
+        invoices: Vec::new(),
+    };
+    Ok(HttpResponse::Ok().json(doc))
+}
+
+/// Prefixes the field of a validation error with the item's place.
+fn at(place: String) -> impl Fn(ServiceError) -> ServiceError {
+    move |mut e| {
+        e.field = Some(match e.field.take() {
+            Some(f) => format!("{place}.{f}").into(),
+            None => place.clone().into(),
+        });
+        e
+    }
+}
+
+fn time(field: String, value: Option<&str>) -> ServiceResult<Option<NaiveDateTime>> {
+    value
+        .map(|v| {
+            DateTime::parse_from_rfc3339(v)
+                .map(|t| t.naive_utc())
+                .map_err(|_| ServiceError::invalid(field, "must be an RFC 3339 time"))
+        })
+        .transpose()
+}
+
+fn times(place: &str, created: Option<&str>, updated: Option<&str>) -> ServiceResult<Times> {
+    let c = time(format!("{place}.created_at"), created)?;
+    let u = time(format!("{place}.updated_at"), updated)?;
+    Ok(match (c, u) {
+        (None, None) => None,
+        (Some(c), None) => Some((c, c)),
+        (None, Some(u)) => Some((u, u)),
+        (Some(c), Some(u)) => Some((c, u)),
+    })
+}
+
+fn id_of(place: &str, id: Option<i64>, seen: &mut HashSet<i64>) -> ServiceResult<i64> {
+    let id = id.ok_or_else(|| ServiceError::invalid(format!("{place}.id"), "is required"))?;
+    if !seen.insert(id) {
+        return Err(ServiceError::invalid(
+            format!("{place}.id"),
+            "is used twice in the document",
+        ));
+    }
+    Ok(id)
+}
+
+fn validate(doc: WorkspaceDoc) -> ServiceResult<Import> {
+    if doc.format.as_deref() != Some(FORMAT) {
+        return Err(ServiceError::invalid(
+            "format",
+            "must be \"freelancer-workspace\"",
+        ));
+    }
+    if doc.version != Some(VERSION) {
+        return Err(ServiceError::invalid("version", "must be 1"));
+    }
+    if !doc.time_entries.is_empty() {
+        return Err(ServiceError::invalid(
+            "time_entries",
+            "importing time entries is not supported yet; send an empty list",
+        ));
+    }
+    if !doc.invoices.is_empty() {
+        return Err(ServiceError::invalid(
+            "invoices",
+            "importing invoices is not supported yet; send an empty list",
+        ));
+    }
+    let mut out = Import::default();
+    let mut seen = HashSet::new();
+    for (i, p) in doc.projects.into_iter().enumerate() {
+        let place = format!("projects[{i}]");
+        let id = id_of(&place, p.id, &mut seen)?;
+        let t = times(&place, p.created_at.as_deref(), p.updated_at.as_deref())?;
+        let new = CreateProject {
+            name: p.name,
+            description: p.description,
+            client: p.client,
+            hourly_rate: p.hourly_rate,
+            due_date: p.due_date,
+            status: p.status,
+        }
+        .parse()
+        .map_err(at(place))?;
+        out.projects.push((id, new, t));
+    }
+    let project_ids = seen;
+    let mut seen = HashSet::new();
+    let mut label_names = HashSet::new();
+    for (i, l) in doc.labels.into_iter().enumerate() {
+        let place = format!("labels[{i}]");
+        let id = id_of(&place, l.id, &mut seen)?;
+        let t = times(&place, l.created_at.as_deref(), l.updated_at.as_deref())?;
+        let name = l
+            .name
+            .ok_or_else(|| ServiceError::invalid("name", "is required"))
+            .and_then(|n| Ok(LabelName::parse(&n)?))
+            .map_err(at(place.clone()))?;
+        let color = l
+            .color
+            .ok_or_else(|| ServiceError::invalid("color", "is required"))
+            .and_then(|c| Ok(parse_color(&c)?))
+            .map_err(at(place.clone()))?;
+        if !label_names.insert(name.as_str().to_lowercase()) {
+            return Err(ServiceError::invalid(
+                format!("{place}.name"),
+                "is used twice in the document",
+            ));
+        }
+        out.labels.push((id, name, color, t));
+    }
+    let label_ids = seen;
+    let mut seen = HashSet::new();
+    for (i, task) in doc.tasks.into_iter().enumerate() {
+        let place = format!("tasks[{i}]");
+        let id = id_of(&place, task.id, &mut seen)?;
+        let t = times(
+            &place,
+            task.created_at.as_deref(),
+            task.updated_at.as_deref(),
+        )?;
+        let project = task
+            .project_id
+            .filter(|p| project_ids.contains(p))
+            .ok_or_else(|| {
+                ServiceError::invalid(
+                    format!("{place}.project_id"),
+                    "must be the id of a project of the document",
+                )
+            })?;
+        if task.label_ids.iter().any(|l| !label_ids.contains(l)) {
+            return Err(ServiceError::invalid(
+                format!("{place}.label_ids"),
+                "must be ids of labels of the document",
+            ));
+        }
+        let new = CreateTask {
+            title: task.title,
+            description: task.description,
+            status: task.status,
+            priority: task.priority,
+            due_date: task.due_date,
+            estimate_hours: task.estimate_hours,
+            label_ids: Some(task.label_ids.into_iter().map(LabelId::new).collect()),
+        }
+        .parse()
+        .map_err(at(place))?;
+        out.tasks.push((id, project, new, t));
+    }
+    let task_ids = seen;
+    let mut seen = HashSet::new();
+    for (i, c) in doc.comments.into_iter().enumerate() {
+        let place = format!("comments[{i}]");
+        id_of(&place, c.id, &mut seen)?;
+        let t = times(&place, c.created_at.as_deref(), c.updated_at.as_deref())?;
+        let task = c.task_id.filter(|x| task_ids.contains(x)).ok_or_else(|| {
+            ServiceError::invalid(
+                format!("{place}.task_id"),
+                "must be the id of a task of the document",
+            )
+        })?;
+        let body = c
+            .body
+            .ok_or_else(|| ServiceError::invalid("body", "is required"))
+            .and_then(|b| Ok(CommentBody::parse(&b)?))
+            .map_err(at(place))?;
+        out.comments.push((task, body, t));
+    }
+    Ok(out)
+}
+
+/// Imports a document into the caller's account (new ids), all or nothing.
+#[utoipa::path(post, path = "/api/import", tag = "exchange", request_body = WorkspaceDoc,
+    responses((status = 201, body = ImportOut), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+              (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn import(
+    svc: web::Data<Services>,
+    user: AuthUser,
+    body: Json<WorkspaceDoc>,
+) -> ApiResult<HttpResponse> {
+    let doc = validate(body.into_inner())?;
+    let n = exchange::import(&svc, &user, doc).await?;
+    Ok(HttpResponse::Created().json(ImportOut {
+        projects: n.projects,
+        tasks: n.tasks,
+        labels: n.labels,
+        comments: n.comments,
+    }))
+}
+
+/// This module's part of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    paths(export, import),
+    components(schemas(WorkspaceDoc, ProjectDoc, TaskDoc, LabelDoc, CommentDoc, ImportOut))
+)]
+pub struct ExchangeDoc;

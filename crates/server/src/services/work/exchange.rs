@@ -1,0 +1,187 @@
+//! Export and import of a user's whole work: projects, tasks, labels and
+//! comments. An import is one transaction: new ids, references kept
+//! through the document's own ids.
+
+use super::tasks::{with_labels, TaskView};
+use crate::services::caller::Caller;
+use crate::services::core::Services;
+use crate::services::error::{ServiceError, ServiceResult};
+use chrono::NaiveDateTime;
+use std::collections::HashMap;
+use workspace_domain::work::{NewProject, NewTask};
+use workspace_domain::{
+    CommentBody, EstimateHours, HourlyRate, LabelId, LabelName, LongText, Page, ProjectId,
+    ShortText, TaskId,
+};
+use workspace_persistence::comments::{self, CommentRecord};
+use workspace_persistence::labels::{self, LabelRow};
+use workspace_persistence::projects::{self, OwnerFilter, ProjectFilter, ProjectRecord};
+use workspace_persistence::tasks::{self, TaskFilter};
+
+/// Everything a user has.
+#[derive(Debug, Clone)]
+pub struct Exported {
+    /// Projects, by id.
+    pub projects: Vec<ProjectRecord>,
+    /// Tasks with labels, by id.
+    pub tasks: Vec<TaskView>,
+    /// Labels, by id.
+    pub labels: Vec<LabelRow>,
+    /// Comments on the tasks, by id.
+    pub comments: Vec<CommentRecord>,
+}
+
+const ALL: Page = Page {
+    limit: i64::MAX,
+    offset: 0,
+};
+
+/// The caller's data.
+pub async fn export(svc: &Services, caller: &Caller) -> ServiceResult<Exported> {
+    let owner = caller.id;
+    svc.read(move |conn| {
+        let found_projects = projects::list(
+            conn,
+            &ProjectFilter {
+                owner: OwnerFilter::Id(owner),
+            },
+            ALL,
+            None,
+        )?
+        .items;
+        let task_rows = tasks::list(
+            conn,
+            &TaskFilter {
+                owner: Some(OwnerFilter::Id(owner)),
+                ..TaskFilter::default()
+            },
+            ALL,
+            None,
+        )?
+        .items;
+        Ok(Exported {
+            projects: found_projects,
+            tasks: with_labels(conn, task_rows)?,
+            labels: labels::all_of(conn, owner)?,
+            comments: comments::all_on_projects_of(conn, owner)?,
+        })
+    })
+    .await
+}
+
+/// Creation and last-change times of an imported item (`None`: now).
+pub type Times = Option<(NaiveDateTime, NaiveDateTime)>;
+
+/// A validated import: every item with its id in the document; references
+/// are document ids, checked to exist.
+#[derive(Debug, Clone, Default)]
+pub struct Import {
+    /// (document id, project, times).
+    pub projects: Vec<(i64, NewProject, Times)>,
+    /// (document id, name, colour, times).
+    pub labels: Vec<(i64, LabelName, String, Times)>,
+    /// (document id, document project id, task with document label ids, times).
+    pub tasks: Vec<(i64, i64, NewTask, Times)>,
+    /// (document task id, body, times).
+    pub comments: Vec<(i64, CommentBody, Times)>,
+}
+
+/// How many of each were imported.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Imported {
+    /// Projects.
+    pub projects: usize,
+    /// Tasks.
+    pub tasks: usize,
+    /// Labels.
+    pub labels: usize,
+    /// Comments.
+    pub comments: usize,
+}
+
+/// Stores an import into the caller's account, all or nothing. A label
+/// name the caller already has → 409 and nothing stored.
+pub async fn import(svc: &Services, caller: &Caller, doc: Import) -> ServiceResult<Imported> {
+    let owner = caller.id;
+    svc.write(move |work| {
+        let conn = work.conn();
+        let mut label_ids: HashMap<i64, LabelId> = HashMap::new();
+        for (i, (doc_id, name, color, at)) in doc.labels.iter().enumerate() {
+            let row = labels::create(conn, owner, name.as_str(), color, *at).map_err(|e| {
+                if e.is_conflict() {
+                    ServiceError::conflict(format!(
+                        "labels[{i}]: you already have a label named '{}'.",
+                        name.as_str()
+                    ))
+                } else {
+                    e.into()
+                }
+            })?;
+            label_ids.insert(*doc_id, row.id);
+        }
+        let mut project_ids: HashMap<i64, ProjectId> = HashMap::new();
+        for (doc_id, p, at) in &doc.projects {
+            let new = projects::NewProject {
+                owner_id: owner,
+                name: p.name.as_str(),
+                description: p.description.as_ref().map(LongText::as_str),
+                client: p.client.as_ref().map(ShortText::as_str),
+                hourly_rate: p.hourly_rate.map(HourlyRate::value),
+                due_date: p.due_date,
+                status: p.status,
+            };
+            let now = workspace_persistence::now_utc();
+            let (c, u) = at.unwrap_or((now, now));
+            let row = projects::create_at(conn, &new, c, u)?;
+            project_ids.insert(*doc_id, row.project.id);
+        }
+        let mut task_ids: HashMap<i64, TaskId> = HashMap::new();
+        for (i, (doc_id, doc_project, t, at)) in doc.tasks.iter().enumerate() {
+            let project_id = *project_ids.get(doc_project).ok_or_else(|| {
+                ServiceError::invalid(
+                    format!("tasks[{i}].project_id"),
+                    "is not a project of the document",
+                )
+            })?;
+            let new = tasks::NewTask {
+                project_id,
+                title: t.title.as_str(),
+                description: t.description.as_ref().map(LongText::as_str),
+                status: t.status,
+                priority: t.priority,
+                due_date: t.due_date,
+                estimate_hours: t.estimate_hours.map(EstimateHours::value),
+            };
+            let now = workspace_persistence::now_utc();
+            let (c, u) = at.unwrap_or((now, now));
+            let row = tasks::create_at(conn, &new, c, u)?;
+            let mut ids = Vec::with_capacity(t.label_ids.len());
+            for l in &t.label_ids {
+                ids.push(*label_ids.get(&l.get()).ok_or_else(|| {
+                    ServiceError::invalid(
+                        format!("tasks[{i}].label_ids"),
+                        "is not a label of the document",
+                    )
+                })?);
+            }
+            labels::set_for_task(conn, row.id, &ids)?;
+            task_ids.insert(*doc_id, row.id);
+        }
+        for (i, (doc_task, body, at)) in doc.comments.iter().enumerate() {
+            let task = *task_ids.get(doc_task).ok_or_else(|| {
+                ServiceError::invalid(
+                    format!("comments[{i}].task_id"),
+                    "is not a task of the document",
+                )
+            })?;
+            comments::create(conn, task, owner, body.as_str(), *at)?;
+        }
+        Ok(Imported {
+            projects: doc.projects.len(),
+            tasks: doc.tasks.len(),
+            labels: doc.labels.len(),
+            comments: doc.comments.len(),
+        })
+    })
+    .await
+}

@@ -1,0 +1,6 @@
+DROP TABLE IF EXISTS comments;
+DROP TABLE IF EXISTS task_labels;
+DROP TABLE IF EXISTS labels;
+ALTER TABLE tasks DROP COLUMN IF EXISTS search_vector;
+ALTER TABLE projects DROP COLUMN IF EXISTS search_vector;
+DROP FUNCTION IF EXISTS fw_search_fold(TEXT);

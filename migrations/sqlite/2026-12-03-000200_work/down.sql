@@ -1,0 +1,15 @@
+DROP TRIGGER IF EXISTS comments_fts_delete;
+DROP TRIGGER IF EXISTS comments_fts_update;
+DROP TRIGGER IF EXISTS comments_fts_insert;
+DROP TRIGGER IF EXISTS tasks_fts_delete;
+DROP TRIGGER IF EXISTS tasks_fts_update;
+DROP TRIGGER IF EXISTS tasks_fts_insert;
+DROP TRIGGER IF EXISTS projects_fts_delete;
+DROP TRIGGER IF EXISTS projects_fts_update;
+DROP TRIGGER IF EXISTS projects_fts_insert;
+DROP TABLE IF EXISTS comments_fts;
+DROP TABLE IF EXISTS tasks_fts;
+DROP TABLE IF EXISTS projects_fts;
+DROP TABLE IF EXISTS comments;
+DROP TABLE IF EXISTS task_labels;
+DROP TABLE IF EXISTS labels;
