@@ -53,6 +53,7 @@ pub mod connection;
 pub mod error;
 pub mod events;
 pub mod feedback;
+pub mod invoices;
 pub mod login_failures;
 pub mod notify;
 mod paging;
@@ -65,6 +66,7 @@ mod sql;
 pub mod tasks;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod time_entries;
 pub mod user_overview;
 pub mod users;
 pub mod webhooks;

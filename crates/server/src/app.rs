@@ -146,6 +146,8 @@ fn policy(settings: &Settings) -> Policy {
         },
         windows_kept: i64::try_from(settings.global_train_max_samples.saturating_mul(4))
             .unwrap_or(i64::MAX),
+        default_currency: workspace_domain::Currency::parse(&settings.default_currency)
+            .unwrap_or(workspace_domain::Currency::EUR),
     }
 }
 
@@ -252,3 +254,4 @@ fn first_addr(addr: &str, bound: &[SocketAddr]) -> Result<SocketAddr, StartError
         .copied()
         .ok_or_else(|| bind_error(addr, std::io::Error::other("no address bound")))
 }
+

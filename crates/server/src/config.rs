@@ -69,6 +69,8 @@ pub struct Settings {
     pub webhook_retry_base_seconds: u64,
     /// `WEBHOOK_POLL_MILLIS`: how often due webhook deliveries are sent.
     pub webhook_poll_millis: u64,
+    /// `DEFAULT_CURRENCY`: ISO 4217 code of new projects.
+    pub default_currency: String,
 }
 
 /// Defaults, as `(variable, value)`; also the source of the README's table.
@@ -92,6 +94,7 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("webhook_allow_private", "false"),
     ("webhook_retry_base_seconds", "30"),
     ("webhook_poll_millis", "1000"),
+    ("default_currency", "EUR"),
 ];
 
 /// The values `APP_ENV` accepts; `test` behaves like `development`.
@@ -160,6 +163,12 @@ impl Settings {
             return Err(ConfigError("DB_POOL_SIZE must be positive".into()));
         }
         self.app_env = parse_app_env(&self.app_env)?;
+        self.default_currency = self.default_currency.trim().to_ascii_uppercase();
+        if workspace_domain::Currency::parse(&self.default_currency).is_err() {
+            return Err(ConfigError(
+                "DEFAULT_CURRENCY must be an ISO 4217 code such as EUR".into(),
+            ));
+        }
         for field in [
             &mut self.database_url,
             &mut self.jwt_secret_key,

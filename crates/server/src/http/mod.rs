@@ -23,3 +23,5 @@ pub mod security;
 pub mod tasks;
 pub mod webhooks;
 pub mod wire;
+pub mod time;
+pub mod invoices;

@@ -48,6 +48,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(admin::AdminDoc::openapi());
     doc.merge(webhooks::WebhooksDoc::openapi());
     doc.merge(behavior::BehaviorDoc::openapi());
+    doc.merge(super::time::TimeDoc::openapi());
+    doc.merge(super::invoices::InvoicesDoc::openapi());
     doc
 }
 

@@ -33,3 +33,5 @@ pub mod system;
 pub mod unit_of_work;
 pub mod webhooks;
 pub mod work;
+pub mod time;
+pub mod invoices;
