@@ -17,9 +17,11 @@ pub mod work;
 pub use error::DomainError;
 pub use ids::{EventId, ProjectId, SessionId, TaskId, UserId};
 pub use listing::{Page, Paged, Sort, SortField};
-pub use model::{EndReason, EventKind, InvoiceStatus, ProjectStatus, Role, Severity, TaskPriority, TaskStatus};
+pub use model::{
+    EndReason, EventKind, InvoiceStatus, ProjectStatus, Role, Severity, TaskPriority, TaskStatus,
+};
 pub use permissions::{Access, Actor, Capability};
 pub use values::{
-    amount_minor, parse_date, Currency, Email, EstimateHours, HourlyRate, LongText, Password, ProjectName, ShortText,
-    TaskTitle, Username,
+    amount_minor, parse_date, Currency, Email, EstimateHours, HourlyRate, LongText, Password,
+    ProjectName, ShortText, TaskTitle, Username,
 };

@@ -468,7 +468,10 @@ mod tests {
         assert_eq!(HourlyRate::parse(100.0).unwrap().minor(), 10_000);
         assert!(HourlyRate::parse(12.345).is_err());
         assert!(HourlyRate::parse(1e10).is_err());
-        assert_eq!(HourlyRate::from_minor(1250).to_json_number().to_string(), "12.5");
+        assert_eq!(
+            HourlyRate::from_minor(1250).to_json_number().to_string(),
+            "12.5"
+        );
         assert_eq!(amount_minor(1, 3600), 1);
         assert_eq!(amount_minor(1, 1799), 0);
         assert_eq!(amount_minor(1, 1800), 1);

@@ -6,7 +6,9 @@
 //! for nullable fields (`Some(None)` clears).
 
 use crate::model::{ProjectStatus, TaskPriority, TaskStatus};
-use crate::values::{Currency, EstimateHours, HourlyRate, LongText, ProjectName, ShortText, TaskTitle};
+use crate::values::{
+    Currency, EstimateHours, HourlyRate, LongText, ProjectName, ShortText, TaskTitle,
+};
 use chrono::NaiveDate;
 
 /// A new project.

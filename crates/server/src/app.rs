@@ -254,4 +254,3 @@ fn first_addr(addr: &str, bound: &[SocketAddr]) -> Result<SocketAddr, StartError
         .copied()
         .ok_or_else(|| bind_error(addr, std::io::Error::other("no address bound")))
 }
-

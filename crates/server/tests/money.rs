@@ -225,7 +225,9 @@ async fn timer_lifecycle(app: TestApp) {
     assert_eq!(running["id"], first["id"]);
 
     // Starting another stops the first.
-    let (s, second) = app.post("/api/timer", Some(&t), json!({"task_id": t2})).await;
+    let (s, second) = app
+        .post("/api/timer", Some(&t), json!({"task_id": t2}))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{second}");
     let (_, old) = app
         .get(&format!("/api/time-entries/{}", first["id"]), Some(&t))
@@ -254,7 +256,9 @@ async fn timer_lifecycle(app: TestApp) {
     app.assert_error(&got, 404, "not_found");
     // Someone else's task is not there.
     let bob = app.user("bob").await;
-    let got = app.post("/api/timer", Some(&bob), json!({"task_id": t1})).await;
+    let got = app
+        .post("/api/timer", Some(&bob), json!({"task_id": t1}))
+        .await;
     app.assert_error(&got, 404, "not_found");
     assert_eq!(count(&app, &t, "/api/time-entries").await, 2);
 }
@@ -333,7 +337,14 @@ async fn manual_entries_validate_and_store_nothing_on_rejection(app: TestApp) {
     assert_eq!(count(&app, &t, "/api/time-entries").await, 0);
 
     // Exactly 24 h is fine; offsets are converted to UTC.
-    let e = entry(&app, &t, tk, "2026-11-02T10:00:00+02:00", "2026-11-03T10:00:00+02:00").await;
+    let e = entry(
+        &app,
+        &t,
+        tk,
+        "2026-11-02T10:00:00+02:00",
+        "2026-11-03T10:00:00+02:00",
+    )
+    .await;
     assert_eq!(e["seconds"], 86_400);
     assert_eq!(e["started_at"], "2026-11-02T08:00:00.000Z");
 
@@ -391,9 +402,7 @@ async fn entry_list_filters_sort_and_paging(app: TestApp) {
         .map(|e| e["started_at"].as_str().unwrap())
         .collect();
     assert_eq!(starts[0], "2026-11-05T09:00:00.000Z", "newest first");
-    let (_, asc) = app
-        .get("/api/time-entries?sort=started_at", Some(&t))
-        .await;
+    let (_, asc) = app.get("/api/time-entries?sort=started_at", Some(&t)).await;
     assert_eq!(asc[0]["started_at"], "2026-11-01T09:00:00.000Z");
     let got = app.get("/api/time-entries?sort=seconds", Some(&t)).await;
     app.assert_error(&got, 422, "validation_failed");
@@ -433,7 +442,10 @@ async fn entry_list_filters_sort_and_paging(app: TestApp) {
         .unwrap();
     assert_eq!(resp.headers()["x-total-count"], "4");
     let link = resp.headers()["link"].to_str().unwrap().to_owned();
-    assert!(link.contains("offset=3") && link.contains("rel=\"next\""), "{link}");
+    assert!(
+        link.contains("offset=3") && link.contains("rel=\"next\""),
+        "{link}"
+    );
     let page: Value = resp.json().await.unwrap();
     assert_eq!(page.as_array().unwrap().len(), 3);
 }
@@ -567,7 +579,9 @@ async fn invoice_status_machine_and_locked_entries(app: TestApp) {
         )
         .await;
     app.assert_error(&got, 409, "conflict");
-    let got = app.delete(&format!("/api/time-entries/{eid}"), Some(&t)).await;
+    let got = app
+        .delete(&format!("/api/time-entries/{eid}"), Some(&t))
+        .await;
     app.assert_error(&got, 409, "conflict");
     assert_eq!(count(&app, &t, "/api/time-entries?invoiced=true").await, 1);
     // And they are not billed twice.
@@ -754,7 +768,14 @@ async fn parallel_sends_number_without_gaps(app: TestApp) {
     let mut ids = Vec::new();
     for day in 1..=n {
         let d = format!("2026-11-{day:02}");
-        entry(&app, &t, tk, &format!("{d}T09:00:00Z"), &format!("{d}T10:00:00Z")).await;
+        entry(
+            &app,
+            &t,
+            tk,
+            &format!("{d}T09:00:00Z"),
+            &format!("{d}T10:00:00Z"),
+        )
+        .await;
         let (s, inv) = app
             .post(
                 "/api/invoices",
@@ -776,10 +797,7 @@ async fn parallel_sends_number_without_gaps(app: TestApp) {
         .iter()
         .map(|p| app.patch(p, Some(&t), json!({"status": "sent"})));
     let results = futures_util::future::join_all(sends).await;
-    let ok = results
-        .iter()
-        .filter(|(s, _)| *s == StatusCode::OK)
-        .count();
+    let ok = results.iter().filter(|(s, _)| *s == StatusCode::OK).count();
     let conflicts = results
         .iter()
         .filter(|(s, _)| *s == StatusCode::CONFLICT)
@@ -822,7 +840,14 @@ async fn roles_on_time_and_invoices(app: TestApp) {
     let analyst = app.analyst("ana").await;
     let admin = app.admin().await;
     let (_, tk) = invoice_setup(&app, &alice).await;
-    let e = entry(&app, &alice, tk, "2026-11-02T09:00:00Z", "2026-11-02T10:00:00Z").await;
+    let e = entry(
+        &app,
+        &alice,
+        tk,
+        "2026-11-02T09:00:00Z",
+        "2026-11-02T10:00:00Z",
+    )
+    .await;
     let eid = e["id"].as_i64().unwrap();
     let (_, inv) = app
         .post(
@@ -838,7 +863,8 @@ async fn roles_on_time_and_invoices(app: TestApp) {
     app.assert_error(&app.get(&entry_path, Some(&bob)).await, 404, "not_found");
     app.assert_error(&app.get(&inv_path, Some(&bob)).await, 404, "not_found");
     app.assert_error(
-        &app.patch(&inv_path, Some(&bob), json!({"status": "sent"})).await,
+        &app.patch(&inv_path, Some(&bob), json!({"status": "sent"}))
+            .await,
         404,
         "not_found",
     );
@@ -855,7 +881,10 @@ async fn roles_on_time_and_invoices(app: TestApp) {
     );
 
     // The analyst reads everything, writes nothing.
-    assert_eq!(count(&app, &analyst, "/api/time-entries?owner=alice").await, 1);
+    assert_eq!(
+        count(&app, &analyst, "/api/time-entries?owner=alice").await,
+        1
+    );
     assert_eq!(count(&app, &analyst, "/api/time-entries?owner=*").await, 1);
     assert_eq!(count(&app, &analyst, "/api/invoices?owner=alice").await, 1);
     assert_eq!(count(&app, &analyst, "/api/time-entries").await, 0);
@@ -864,7 +893,10 @@ async fn roles_on_time_and_invoices(app: TestApp) {
     let (s, _) = app.get(&inv_path, Some(&analyst)).await;
     assert_eq!(s, StatusCode::OK);
     let (s, r) = app
-        .get("/api/reports/time?owner=alice&group_by=project", Some(&analyst))
+        .get(
+            "/api/reports/time?owner=alice&group_by=project",
+            Some(&analyst),
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(r["totals"][0]["amount_minor"], 5000);

@@ -4,7 +4,7 @@
 use super::auth::AuthUser;
 use super::error::{ApiResult, ErrorBody};
 use super::extract::{optional, patch_nullable, patch_required, required, Json};
-use super::list::{list_params, paged_response};
+use super::list::paged_response;
 use super::wire::ser_time;
 use crate::services::core::Services;
 use crate::services::error::ServiceError;
@@ -14,8 +14,7 @@ use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
-use workspace_domain::listing::EventSort;
-use workspace_domain::{parse_date, HourlyRate, InvoiceStatus, LongText, ShortText};
+use workspace_domain::{parse_date, HourlyRate, InvoiceStatus, LongText, Page, ShortText};
 use workspace_persistence::invoices::Invoice;
 
 /// `POST /api/invoices`.
@@ -165,8 +164,7 @@ pub async fn create_invoice(
         from: parse_date("from", &required(b.from, "from")?)?,
         to: parse_date("to", &required(b.to, "to")?)?,
         due_date: optional(b.due_date, |d| parse_date("due_date", &d))?,
-        notes: optional(b.notes, |n| LongText::parse_field("notes", &n))?
-            .map(LongText::into_inner),
+        notes: optional(b.notes, |n| LongText::parse_field("notes", &n))?.map(LongText::into_inner),
     };
     let inv = invoices::create(&svc, &user, new).await?;
     Ok(HttpResponse::Created().json(InvoiceOut::from(inv)))
@@ -200,7 +198,7 @@ pub async fn list_invoices(
     query: web::Query<InvoiceQuery>,
 ) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
-    let params = list_params::<EventSort>(q.limit, q.offset, None, 50, 500)?;
+    let page = Page::parse(q.limit, q.offset, 50, 500).map_err(ServiceError::from)?;
     let status = q
         .status
         .map(|s| InvoiceStatus::parse(&s))
@@ -212,14 +210,10 @@ pub async fn list_invoices(
         Owner::from_query(q.owner),
         status,
         q.client,
-        params.page,
+        page,
     )
     .await?;
-    Ok(paged_response(
-        &req,
-        params.page,
-        &found.map(InvoiceOut::from),
-    ))
+    Ok(paged_response(&req, page, &found.map(InvoiceOut::from)))
 }
 
 /// One invoice.

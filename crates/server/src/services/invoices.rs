@@ -40,12 +40,7 @@ pub struct InvoiceView {
     pub owner: String,
 }
 
-fn load(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    id: i64,
-    need: Need,
-) -> ServiceResult<Invoice> {
+fn load(conn: &mut DbConnection, caller: &Caller, id: i64, need: Need) -> ServiceResult<Invoice> {
     let inv = invoices::get(conn, id)?.ok_or_else(|| ServiceError::not_found("invoice"))?;
     access::check(caller, UserId::new(inv.invoice.user_id), need, "invoice")?;
     Ok(inv)

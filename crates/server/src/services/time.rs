@@ -39,8 +39,7 @@ pub fn whose(conn: &mut DbConnection, caller: &Caller, owner: &Owner) -> Service
             caller.require(Capability::ListOthersProjects)?;
             match other {
                 Owner::Named(name) => Ok(Whose::User(
-                    users::find_by_username(conn, name)?
-                        .map_or(UserId::new(-1), |u| u.id),
+                    users::find_by_username(conn, name)?.map_or(UserId::new(-1), |u| u.id),
                 )),
                 _ => Ok(Whose::All),
             }
@@ -459,8 +458,11 @@ pub async fn report(
         let mut rows: Vec<ReportLine> = grouped.into_values().collect();
         if matches!(group, GroupBy::Project | GroupBy::Client | GroupBy::Task) {
             rows.sort_by(|a, b| {
-                (a.label.to_lowercase(), &a.key, &a.currency)
-                    .cmp(&(b.label.to_lowercase(), &b.key, &b.currency))
+                (a.label.to_lowercase(), &a.key, &a.currency).cmp(&(
+                    b.label.to_lowercase(),
+                    &b.key,
+                    &b.currency,
+                ))
             });
         }
         let mut totals: BTreeMap<String, ReportLine> = BTreeMap::new();
