@@ -17,9 +17,12 @@ pub mod work;
 pub use error::DomainError;
 pub use ids::{CommentId, EventId, LabelId, ProjectId, SessionId, TaskId, UserId};
 pub use listing::{Page, Paged, Sort, SortField};
-pub use model::{EndReason, EventKind, ProjectStatus, Role, Severity, TaskPriority, TaskStatus};
+pub use model::{
+    EndReason, EventKind, InvoiceStatus, ProjectStatus, Role, Severity, TaskPriority, TaskStatus,
+};
 pub use permissions::{Access, Actor, Capability};
 pub use values::{
-    parse_date, CommentBody, Email, EstimateHours, HourlyRate, LabelName, LongText, Password,
+    amount_minor, parse_date, CommentBody, Currency, Email, EstimateHours, HourlyRate, LabelName,
+    LongText, Password,
     ProjectName, ShortText, TaskTitle, Username,
 };

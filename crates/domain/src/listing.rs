@@ -182,6 +182,13 @@ sort_fields!(
     }
 );
 
+sort_fields!(
+    /// `GET /api/time-entries?sort=` (default: newest first).
+    TimeEntrySort {
+        StartedAt => "started_at",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

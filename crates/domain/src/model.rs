@@ -211,6 +211,32 @@ impl EndReason {
     }
 }
 
+wire_enum!(
+    /// Lifecycle of an invoice (`api.md`, "Time and money").
+    InvoiceStatus, "status", {
+        /// Being prepared; its entries are locked to it.
+        Draft => "draft",
+        /// Numbered and issued.
+        Sent => "sent",
+        /// Settled.
+        Paid => "paid",
+        /// Cancelled; its entries were released.
+        Void => "void",
+    }
+);
+
+impl InvoiceStatus {
+    /// Whether the machine allows `self → to`: `draft→sent`, `sent→paid`,
+    /// `draft|sent→void`.
+    pub fn can_become(self, to: InvoiceStatus) -> bool {
+        use InvoiceStatus::*;
+        matches!(
+            (self, to),
+            (Draft, Sent) | (Sent, Paid) | (Draft, Void) | (Sent, Void)
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

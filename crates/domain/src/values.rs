@@ -270,20 +270,152 @@ fn non_negative(field: &'static str, value: f64, max: f64) -> Result<f64, Domain
     Ok(value)
 }
 
-/// An hourly rate: a finite number ≥ 0.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(transparent)]
-pub struct HourlyRate(f64);
+/// An hourly rate, exact: a JSON number with at most 2 decimals, ≥ 0, kept
+/// as integer minor units (cents). No floating point after parsing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct HourlyRate(i64);
+
+/// The largest rate accepted, in major units.
+const MAX_RATE: i64 = 1_000_000_000;
 
 impl HourlyRate {
-    /// Validates a rate.
+    /// Validates a rate as it came in JSON. The number's shortest decimal
+    /// form (what the client wrote, for up to 15 significant digits) must
+    /// have at most 2 decimals.
     pub fn parse(value: f64) -> Result<Self, DomainError> {
-        non_negative("hourly_rate", value, 1e9).map(Self)
+        non_negative("hourly_rate", value, MAX_RATE as f64)?;
+        Self::parse_decimal(&format!("{value}"))
     }
 
-    /// The rate.
-    pub fn value(self) -> f64 {
+    /// Parses a plain decimal text such as `12.5` (≥ 0, at most 2 decimals).
+    pub fn parse_decimal(text: &str) -> Result<Self, DomainError> {
+        let bad = || {
+            DomainError::invalid(
+                "hourly_rate",
+                "must be a number ≥ 0 with at most 2 decimals",
+            )
+        };
+        let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+        if whole.is_empty()
+            || !whole.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(bad());
+        }
+        if frac.len() > 2 {
+            return Err(DomainError::invalid(
+                "hourly_rate",
+                "must have at most 2 decimals (whole cents)",
+            ));
+        }
+        let whole: i64 = whole.parse().map_err(|_| bad())?;
+        if whole > MAX_RATE {
+            return Err(DomainError::invalid(
+                "hourly_rate",
+                format!("must be at most {MAX_RATE}"),
+            ));
+        }
+        let cents: i64 = format!("{frac:0<2}").parse().map_err(|_| bad())?;
+        Ok(Self(whole * 100 + cents))
+    }
+
+    /// From stored minor units (negative values become 0).
+    pub fn from_minor(minor: i64) -> Self {
+        Self(minor.max(0))
+    }
+
+    /// The rate in minor units (cents per hour).
+    pub fn minor(self) -> i64 {
         self.0
+    }
+
+    /// The rate as a JSON number for output only (`12.5`); never used to
+    /// compute money.
+    pub fn to_json_number(self) -> serde_json::Number {
+        let text = format!("{}.{:02}", self.0 / 100, self.0 % 100);
+        text.parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .unwrap_or_else(|| serde_json::Number::from(self.0 / 100))
+    }
+}
+
+impl Serialize for HourlyRate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_json_number().serialize(s)
+    }
+}
+
+/// The amount of `seconds` at `rate_minor` per hour, in minor units,
+/// rounded half up: `round_half_up(seconds × rate_minor / 3600)`, exact in
+/// integers.
+pub fn amount_minor(seconds: i64, rate_minor: i64) -> i64 {
+    let product = i128::from(seconds.max(0)) * i128::from(rate_minor.max(0));
+    i64::try_from((product + 1800) / 3600).unwrap_or(i64::MAX)
+}
+
+/// An ISO 4217 currency code: three uppercase letters of a known currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Currency([u8; 3]);
+
+/// The ISO 4217 codes accepted (active currencies).
+pub const CURRENCIES: &[&str] = &[
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
+    "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD",
+    "CDF", "CHF", "CLP", "CNY", "COP", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD",
+    "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ",
+    "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD",
+    "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR",
+    "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR",
+    "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN",
+    "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR",
+    "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB",
+    "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS",
+    "VES", "VND", "VUV", "WST", "XAF", "XCD", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWL",
+];
+
+impl Currency {
+    /// The euro, the default of `DEFAULT_CURRENCY`.
+    pub const EUR: Currency = Currency(*b"EUR");
+
+    /// Validates a code (`EUR`); `field` names the input in the error.
+    pub fn parse_field(field: &'static str, value: &str) -> Result<Self, DomainError> {
+        let bytes = value.as_bytes();
+        if bytes.len() != 3 || !bytes.iter().all(u8::is_ascii_uppercase) {
+            return Err(DomainError::invalid(
+                field,
+                "must be an ISO 4217 code of three uppercase letters, like EUR",
+            ));
+        }
+        if !CURRENCIES.contains(&value) {
+            return Err(DomainError::invalid(
+                field,
+                "is not a known ISO 4217 currency code",
+            ));
+        }
+        Ok(Self([bytes[0], bytes[1], bytes[2]]))
+    }
+
+    /// Validates a `currency` field.
+    pub fn parse(value: &str) -> Result<Self, DomainError> {
+        Self::parse_field("currency", value)
+    }
+
+    /// The code.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("EUR")
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Currency {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 
@@ -374,6 +506,23 @@ mod tests {
         assert!(HourlyRate::parse(-1.0).is_err());
         assert!(HourlyRate::parse(f64::NAN).is_err());
         assert!(HourlyRate::parse(0.0).is_ok());
+        assert_eq!(HourlyRate::parse(12.5).unwrap().minor(), 1250);
+        assert_eq!(HourlyRate::parse(0.1).unwrap().minor(), 10);
+        assert_eq!(HourlyRate::parse(85.55).unwrap().minor(), 8555);
+        assert_eq!(HourlyRate::parse(100.0).unwrap().minor(), 10_000);
+        assert!(HourlyRate::parse(12.345).is_err());
+        assert!(HourlyRate::parse(1e10).is_err());
+        assert_eq!(
+            HourlyRate::from_minor(1250).to_json_number().to_string(),
+            "12.5"
+        );
+        assert_eq!(amount_minor(1, 3600), 1);
+        assert_eq!(amount_minor(1, 1799), 0);
+        assert_eq!(amount_minor(1, 1800), 1);
+        assert_eq!(amount_minor(1200, 10_000), 3333);
+        assert!(Currency::parse("EUR").is_ok());
+        assert!(Currency::parse("eur").is_err());
+        assert!(Currency::parse("XXY").is_err());
         assert!(EstimateHours::parse(f64::INFINITY).is_err());
         assert_eq!(HourlyRate::parse(-0.5).unwrap_err().field(), "hourly_rate");
     }

@@ -7,7 +7,9 @@
 
 use crate::ids::{LabelId, ProjectId};
 use crate::model::{ProjectStatus, TaskPriority, TaskStatus};
-use crate::values::{EstimateHours, HourlyRate, LongText, ProjectName, ShortText, TaskTitle};
+use crate::values::{
+    Currency, EstimateHours, HourlyRate, LongText, ProjectName, ShortText, TaskTitle,
+};
 use chrono::NaiveDate;
 
 /// A new project.
@@ -21,6 +23,8 @@ pub struct NewProject {
     pub client: Option<ShortText>,
     /// Hourly rate.
     pub hourly_rate: Option<HourlyRate>,
+    /// Currency (`DEFAULT_CURRENCY` unless given).
+    pub currency: Option<Currency>,
     /// Due date.
     pub due_date: Option<NaiveDate>,
     /// Status (`active` unless given).
@@ -38,6 +42,8 @@ pub struct ProjectPatch {
     pub client: Option<Option<ShortText>>,
     /// New rate, or cleared.
     pub hourly_rate: Option<Option<HourlyRate>>,
+    /// New currency.
+    pub currency: Option<Currency>,
     /// New due date, or cleared.
     pub due_date: Option<Option<NaiveDate>>,
     /// New status.

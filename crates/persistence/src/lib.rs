@@ -56,6 +56,7 @@ pub mod events;
 pub mod feedback;
 pub mod locks;
 pub mod labels;
+pub mod invoices;
 pub mod login_failures;
 pub mod notify;
 mod paging;
@@ -70,6 +71,7 @@ mod sql;
 pub mod tasks;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod time_entries;
 pub mod user_overview;
 pub mod users;
 pub mod webhooks;

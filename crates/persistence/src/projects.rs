@@ -33,8 +33,6 @@ pub struct ProjectRow {
     pub description: Option<String>,
     /// Optional client name.
     pub client: Option<String>,
-    /// Optional hourly rate.
-    pub hourly_rate: Option<f64>,
     /// Optional due date.
     pub due_date: Option<NaiveDate>,
     /// Status.
@@ -44,6 +42,10 @@ pub struct ProjectRow {
     pub created_at: NaiveDateTime,
     /// Last update time (UTC).
     pub updated_at: NaiveDateTime,
+    /// Optional hourly rate in minor units.
+    pub hourly_rate_minor: Option<i64>,
+    /// ISO 4217 code.
+    pub currency: String,
 }
 
 /// A project with its owner's username.
@@ -70,8 +72,10 @@ pub struct NewProject<'a> {
     pub description: Option<&'a str>,
     /// Optional client.
     pub client: Option<&'a str>,
-    /// Optional hourly rate.
-    pub hourly_rate: Option<f64>,
+    /// Optional hourly rate in minor units.
+    pub hourly_rate_minor: Option<i64>,
+    /// ISO 4217 code.
+    pub currency: &'a str,
     /// Optional due date.
     pub due_date: Option<NaiveDate>,
     /// Initial status (`active` for new projects).
@@ -85,7 +89,8 @@ struct InsertProject<'a> {
     name: &'a str,
     description: Option<&'a str>,
     client: Option<&'a str>,
-    hourly_rate: Option<f64>,
+    hourly_rate_minor: Option<i64>,
+    currency: &'a str,
     due_date: Option<NaiveDate>,
     status: &'a str,
     created_at: NaiveDateTime,
@@ -102,8 +107,10 @@ pub struct ProjectChanges {
     pub description: Option<Option<String>>,
     /// New client or NULL.
     pub client: Option<Option<String>>,
-    /// New hourly rate or NULL.
-    pub hourly_rate: Option<Option<f64>>,
+    /// New hourly rate (minor units) or NULL.
+    pub hourly_rate_minor: Option<Option<i64>>,
+    /// New currency.
+    pub currency: Option<String>,
     /// New due date or NULL.
     pub due_date: Option<Option<NaiveDate>>,
     /// New status.
@@ -123,7 +130,8 @@ struct ProjectChangeset<'a> {
     name: Option<&'a str>,
     description: Option<Option<&'a str>>,
     client: Option<Option<&'a str>>,
-    hourly_rate: Option<Option<f64>>,
+    hourly_rate_minor: Option<Option<i64>>,
+    currency: Option<&'a str>,
     due_date: Option<Option<NaiveDate>>,
     status: Option<&'a str>,
     updated_at: NaiveDateTime,
@@ -135,7 +143,8 @@ impl<'a> ProjectChangeset<'a> {
             name: c.name.as_deref(),
             description: c.description.as_ref().map(Option::as_deref),
             client: c.client.as_ref().map(Option::as_deref),
-            hourly_rate: c.hourly_rate,
+            hourly_rate_minor: c.hourly_rate_minor,
+            currency: c.currency.as_deref(),
             due_date: c.due_date,
             status: c.status.map(ProjectStatus::as_str),
             updated_at: crate::clock::now_utc(),
@@ -181,7 +190,8 @@ pub fn create_at(
             name: new.name,
             description: new.description,
             client: new.client,
-            hourly_rate: new.hourly_rate,
+            hourly_rate_minor: new.hourly_rate_minor,
+            currency: new.currency,
             due_date: new.due_date,
             status: new.status.as_str(),
             created_at,

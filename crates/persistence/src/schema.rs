@@ -29,11 +29,14 @@ diesel::table! {
         name -> Text,
         description -> Nullable<Text>,
         client -> Nullable<Text>,
-        hourly_rate -> Nullable<Double>,
         due_date -> Nullable<Date>,
         status -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        /// Hourly rate in minor units (cents).
+        hourly_rate_minor -> Nullable<BigInt>,
+        /// ISO 4217 code.
+        currency -> Text,
     }
 }
 
@@ -228,6 +231,78 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Invoices of a user; `number` is assigned when sent (gapless per user
+    /// and year through `invoice_counters`).
+    invoices (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        number -> Nullable<Text>,
+        client -> Text,
+        status -> Text,
+        currency -> Text,
+        period_from -> Date,
+        period_to -> Date,
+        issue_date -> Nullable<Date>,
+        due_date -> Nullable<Date>,
+        notes -> Nullable<Text>,
+        total_minor -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// One line per task of an invoice, with the rate it was billed at.
+    invoice_lines (id) {
+        id -> BigInt,
+        invoice_id -> BigInt,
+        project_id -> BigInt,
+        task_id -> BigInt,
+        description -> Text,
+        seconds -> BigInt,
+        hourly_rate_minor -> BigInt,
+        amount_minor -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// The last invoice number given per (user, year).
+    invoice_counters (user_id, year) {
+        user_id -> BigInt,
+        year -> Integer,
+        last_number -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Tracked time; `ended_at` NULL = the running timer (at most one per
+    /// user: partial unique index). `seconds` is set when it ends.
+    time_entries (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        project_id -> BigInt,
+        task_id -> BigInt,
+        started_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        seconds -> BigInt,
+        note -> Text,
+        billable -> Bool,
+        invoice_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(projects -> users (owner_id));
+diesel::joinable!(tasks -> projects (project_id));
+diesel::joinable!(monitored_sessions -> users (user_id));
+diesel::joinable!(security_events -> users (user_id));
+diesel::joinable!(behavior_profiles -> users (user_id));
+diesel::joinable!(behavior_windows -> users (user_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhook_deliveries -> security_events (event_id));
+diesel::joinable!(event_feedback -> security_events (event_id));
 diesel::joinable!(projects -> users (owner_id));
 diesel::joinable!(tasks -> projects (project_id));
 diesel::joinable!(monitored_sessions -> users (user_id));
@@ -242,6 +317,12 @@ diesel::joinable!(task_labels -> tasks (task_id));
 diesel::joinable!(task_labels -> labels (label_id));
 diesel::joinable!(comments -> tasks (task_id));
 diesel::joinable!(comments -> users (author_id));
+
+diesel::joinable!(invoices -> users (user_id));
+diesel::joinable!(invoice_lines -> invoices (invoice_id));
+diesel::joinable!(time_entries -> tasks (task_id));
+diesel::joinable!(time_entries -> projects (project_id));
+diesel::joinable!(time_entries -> invoices (invoice_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -260,4 +341,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     labels,
     task_labels,
     comments,
+    invoices,
+    invoice_lines,
+    invoice_counters,
+    time_entries,
 );

@@ -252,7 +252,8 @@ fn sample_project(owner_id: UserId, name: &str) -> projects::NewProject<'_> {
         name,
         description: Some("desc"),
         client: Some("ACME"),
-        hourly_rate: Some(85.5),
+        hourly_rate_minor: Some(8550),
+        currency: "EUR",
         due_date: NaiveDate::from_ymd_opt(2026, 12, 31),
         status: ProjectStatus::Active,
     }
@@ -265,7 +266,7 @@ fn projects_crud_null_updates_and_paging(db: &Database) {
         assert_eq!(p.owner_username, "Owner");
         assert_eq!(p.project.owner_id, owner.id);
         assert_eq!(p.project.name, "Website");
-        assert_eq!(p.project.hourly_rate, Some(85.5));
+        assert_eq!(p.project.hourly_rate_minor, Some(8550));
         assert_eq!(p.project.due_date, NaiveDate::from_ymd_opt(2026, 12, 31));
         assert_eq!(projects::get(c, p.project.id).unwrap().unwrap(), p);
 
@@ -282,7 +283,7 @@ fn projects_crud_null_updates_and_paging(db: &Database) {
         assert_eq!(u.project.description, None);
         assert_eq!(u.project.due_date, None);
         assert_eq!(u.project.client.as_deref(), Some("ACME"));
-        assert_eq!(u.project.hourly_rate, Some(85.5));
+        assert_eq!(u.project.hourly_rate_minor, Some(8550));
         assert_eq!(u.project.status.as_str(), "on_hold");
         assert!(u.project.updated_at >= p.project.updated_at);
         assert_eq!(u.project.created_at, p.project.created_at);
@@ -293,14 +294,14 @@ fn projects_crud_null_updates_and_paging(db: &Database) {
             p.project.id,
             &projects::ProjectChanges {
                 description: Some(Some("new".into())),
-                hourly_rate: Some(None),
+                hourly_rate_minor: Some(None),
                 client: Some(None),
                 ..Default::default()
             },
         )
         .unwrap();
         assert_eq!(u.project.description.as_deref(), Some("new"));
-        assert_eq!(u.project.hourly_rate, None);
+        assert_eq!(u.project.hourly_rate_minor, None);
         assert_eq!(u.project.client, None);
         assert_eq!(u.project.name, "Web shop");
 

@@ -147,6 +147,8 @@ fn policy(settings: &Settings) -> Policy {
         },
         windows_kept: i64::try_from(settings.global_train_max_samples.saturating_mul(4))
             .unwrap_or(i64::MAX),
+        default_currency: workspace_domain::Currency::parse(&settings.default_currency)
+            .unwrap_or(workspace_domain::Currency::EUR),
     }
 }
 

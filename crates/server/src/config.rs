@@ -77,6 +77,8 @@ pub struct Settings {
     /// `X-Forwarded-For` is believed (empty: none).
     #[serde(default)]
     pub trusted_proxies: Option<String>,
+    /// `DEFAULT_CURRENCY`: ISO 4217 code of new projects.
+    pub default_currency: String,
 }
 
 /// Defaults, as `(variable, value)`; also the source of the README's table.
@@ -101,6 +103,7 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("webhook_retry_base_seconds", "30"),
     ("webhook_poll_millis", "1000"),
     ("session_max_seconds", "43200"),
+    ("default_currency", "EUR"),
 ];
 
 /// The values `APP_ENV` accepts; `test` behaves like `development`.
@@ -174,6 +177,12 @@ impl Settings {
         crate::http::client::TrustedProxies::parse(self.trusted_proxies.as_deref())
             .map_err(ConfigError)?;
         self.app_env = parse_app_env(&self.app_env)?;
+        self.default_currency = self.default_currency.trim().to_ascii_uppercase();
+        if workspace_domain::Currency::parse(&self.default_currency).is_err() {
+            return Err(ConfigError(
+                "DEFAULT_CURRENCY must be an ISO 4217 code such as EUR".into(),
+            ));
+        }
         for field in [
             &mut self.database_url,
             &mut self.jwt_secret_key,

@@ -53,6 +53,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::comments::CommentsDoc::openapi());
     doc.merge(super::search::SearchDoc::openapi());
     doc.merge(super::exchange::ExchangeDoc::openapi());
+    doc.merge(super::time::TimeDoc::openapi());
+    doc.merge(super::invoices::InvoicesDoc::openapi());
     doc
 }
 

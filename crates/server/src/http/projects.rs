@@ -15,7 +15,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use workspace_domain::listing::ProjectSort;
 use workspace_domain::work::{NewProject, ProjectPatch};
 use workspace_domain::{
-    parse_date, HourlyRate, LongText, ProjectId, ProjectName, ProjectStatus, ShortText,
+    parse_date, Currency, HourlyRate, LongText, ProjectId, ProjectName, ProjectStatus, ShortText,
 };
 use workspace_persistence::projects::ProjectRecord;
 
@@ -29,8 +29,10 @@ pub struct CreateProject {
     pub description: Option<String>,
     /// The client's name.
     pub client: Option<String>,
-    /// ≥ 0.
+    /// ≥ 0, at most 2 decimals.
     pub hourly_rate: Option<f64>,
+    /// ISO 4217 code (default `DEFAULT_CURRENCY`).
+    pub currency: Option<String>,
     /// `YYYY-MM-DD`.
     pub due_date: Option<String>,
     /// `active` (default), `on_hold`, `completed`, `archived`.
@@ -47,6 +49,7 @@ impl CreateProject {
             })?,
             client: optional(self.client, |v| ShortText::parse_field("client", &v))?,
             hourly_rate: optional(self.hourly_rate, HourlyRate::parse)?,
+            currency: optional(self.currency, |c| Currency::parse(&c))?,
             due_date: optional(self.due_date, |d| parse_date("due_date", &d))?,
             status: optional(self.status, |s| ProjectStatus::parse(&s))?.unwrap_or_default(),
         })
@@ -72,6 +75,10 @@ pub struct UpdateProject {
     #[serde(default, with = "::serde_with::rust::double_option")]
     #[schema(value_type = Option<f64>)]
     pub hourly_rate: Option<Option<f64>>,
+    /// New currency.
+    #[serde(default, with = "::serde_with::rust::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub currency: Option<Option<String>>,
     /// New due date (`null` clears).
     #[serde(default, with = "::serde_with::rust::double_option")]
     #[schema(value_type = Option<String>)]
@@ -91,6 +98,7 @@ impl UpdateProject {
             })?,
             client: patch_nullable(self.client, |c| ShortText::parse_field("client", &c))?,
             hourly_rate: patch_nullable(self.hourly_rate, HourlyRate::parse)?,
+            currency: patch_required(self.currency, "currency", |c| Currency::parse(&c))?,
             due_date: patch_nullable(self.due_date, |d| parse_date("due_date", &d))?,
             status: patch_required(self.status, "status", |s| ProjectStatus::parse(&s))?,
         })
@@ -111,8 +119,11 @@ pub struct ProjectOut {
     pub description: Option<String>,
     /// Client.
     pub client: Option<String>,
-    /// Hourly rate.
-    pub hourly_rate: Option<f64>,
+    /// Hourly rate (a number with at most 2 decimals).
+    #[schema(value_type = Option<f64>)]
+    pub hourly_rate: Option<HourlyRate>,
+    /// ISO 4217 code.
+    pub currency: String,
     /// Due date, `YYYY-MM-DD`.
     #[schema(value_type = Option<String>, format = Date)]
     pub due_date: Option<NaiveDate>,
@@ -141,7 +152,8 @@ impl From<ProjectRecord> for ProjectOut {
             name: p.name,
             description: p.description,
             client: p.client,
-            hourly_rate: p.hourly_rate,
+            hourly_rate: p.hourly_rate_minor.map(HourlyRate::from_minor),
+            currency: p.currency,
             due_date: p.due_date,
             status: p.status,
             created_at: p.created_at,

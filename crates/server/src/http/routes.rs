@@ -107,6 +107,39 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(post().to(super::exchange::import)),
         )
         .service(resource("/openapi.json").route(get().to(openapi::serve)))
+        .service(
+            resource("/timer")
+                .route(get().to(super::time::get_timer))
+                .route(post().to(super::time::start_timer))
+                .route(delete().to(super::time::stop_timer)),
+        )
+        .service(
+            resource("/time-entries")
+                .route(get().to(super::time::list_entries))
+                .route(post().to(super::time::create_entry)),
+        )
+        .service(
+            resource("/time-entries/{entry_id}")
+                .route(get().to(super::time::get_entry))
+                .route(patch().to(super::time::update_entry))
+                .route(delete().to(super::time::delete_entry)),
+        )
+        .service(resource("/reports/time").route(get().to(super::time::time_report)))
+        .service(
+            resource("/invoices")
+                .route(get().to(super::invoices::list_invoices))
+                .route(post().to(super::invoices::create_invoice)),
+        )
+        .service(
+            resource("/invoices/{invoice_id}")
+                .route(get().to(super::invoices::get_invoice))
+                .route(patch().to(super::invoices::update_invoice))
+                .route(delete().to(super::invoices::delete_invoice)),
+        )
+        .service(
+            resource("/invoices/{invoice_id}/export")
+                .route(get().to(super::invoices::export_invoice)),
+        )
         .default_service(web::to(api_not_found));
     cfg.service(api);
 }

@@ -21,6 +21,8 @@ pub struct Policy {
     pub throttle: ThrottlePolicy,
     /// Stored behaviour windows kept per modality (4 × `GLOBAL_TRAIN_MAX_SAMPLES`).
     pub windows_kept: i64,
+    /// Currency of new projects (`DEFAULT_CURRENCY`).
+    pub default_currency: workspace_domain::Currency,
 }
 
 /// The parts [`Services`] is built from.

@@ -75,6 +75,7 @@ pub async fn create(
     new: NewProject,
 ) -> ServiceResult<ProjectRecord> {
     let owner_id = caller.id;
+    let currency = new.currency.unwrap_or(svc.policy().default_currency);
     svc.read(move |conn| {
         Ok(projects::create(
             conn,
@@ -83,7 +84,8 @@ pub async fn create(
                 name: new.name.as_str(),
                 description: new.description.as_ref().map(LongText::as_str),
                 client: new.client.as_ref().map(ShortText::as_str),
-                hourly_rate: new.hourly_rate.map(HourlyRate::value),
+                hourly_rate_minor: new.hourly_rate.map(HourlyRate::minor),
+                currency: currency.as_str(),
                 due_date: new.due_date,
                 status: new.status,
             },
@@ -120,7 +122,8 @@ fn changes_of(p: ProjectPatch) -> ProjectChanges {
         name: p.name.map(|n| n.into_inner()),
         description: p.description.map(|d| d.map(LongText::into_inner)),
         client: p.client.map(|c| c.map(ShortText::into_inner)),
-        hourly_rate: p.hourly_rate.map(|r| r.map(HourlyRate::value)),
+        hourly_rate_minor: p.hourly_rate.map(|r| r.map(HourlyRate::minor)),
+        currency: p.currency.map(|c| c.as_str().to_owned()),
         due_date: p.due_date,
         status: p.status,
     }
