@@ -33,6 +33,7 @@ function openNothing(ctx) {
 
 /** Loads the projects and opens `wanted` (an id), the remembered one or the newest. */
 async function loadProjects(ctx, wanted = null) {
+  parts.tasks.loadLabels();
   try {
     await fetchProjects();
   } catch (err) {
