@@ -274,8 +274,8 @@ function dataSection(ctx) {
     h("h2", { id: "data-title", text: "Your data" }),
     h("p", { class: "muted", text: "All your projects, tasks, labels, comments, time entries and invoices as one JSON file." }),
     exportButton,
-    link,
     exportStatus,
+    h("p", { class: "hint" }, link),
     h("hr", {}),
     importForm,
   );

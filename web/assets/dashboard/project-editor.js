@@ -4,7 +4,7 @@
 // **Delete project** (two clicks: its tasks go too).
 
 import { api } from "../core/api.js";
-import { byId as $, formatTime } from "../core/dom.js";
+import { byId as $, formatTime, h } from "../core/dom.js";
 import { fieldError, nonNegativeOrNull, whileSubmitting } from "../core/forms.js";
 import { showFailure } from "../shell/notices.js";
 import { PROJECT_STATUS } from "./choices.js";
@@ -58,13 +58,14 @@ export class ProjectEditor {
     }
     this.title.textContent = `Tasks of “${p.name}”`;
     const meta = [];
-    if (p.description) meta.push(p.description);
     if (p.client) meta.push(`client ${p.client}`);
     if (typeof p.hourly_rate === "number") meta.push(`${p.hourly_rate} ${p.currency || ""}/h`.replace(" /h", "/h"));
     if (p.due_date) meta.push(`due ${p.due_date}`);
     meta.push(`created ${formatTime(p.created_at)}`);
-    this.meta.textContent = meta.join(" · ");
-    this.meta.classList.add("pre-wrap");
+    this.meta.replaceChildren(
+      p.description ? h("span", { class: "pre-wrap project-description", "data-testid": "project-description-text", text: p.description }) : "",
+      meta.join(" · "),
+    );
     this.controls.hidden = false;
     this.status.value = p.status;
     if (!this.form.hidden) this.fill(p);

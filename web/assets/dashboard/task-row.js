@@ -105,11 +105,19 @@ export function taskRow(t, ctx, { onSaved, onDeleted, onSelect, projectName, sel
       field("", f.status, "Status"),
       field("", f.priority, "Priority"),
       field("", f.due, "Due"),
-      field("", f.estimate, "Estimate (h)"),
+      field("", f.estimate, "Hours"),
       h("div", { class: "row-actions" }, f.open, f.del),
     ),
     err,
   );
+
+  const mark = () => {
+    const today = new Date();
+    const local = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, "0")}-${String(today.getDate()).padStart(2, "0")}`;
+    li.dataset.overdue = t.due_date && t.due_date < local && t.status !== "done" ? "true" : "false";
+    f.due.dataset.empty = t.due_date ? "false" : "true";
+  };
+  mark();
 
   const save = async (input, value, revert) => {
     err.textContent = "";
@@ -118,6 +126,7 @@ export function taskRow(t, ctx, { onSaved, onDeleted, onSelect, projectName, sel
       Object.assign(t, updated);
       li.dataset.status = t.status;
       f.priority.dataset.priority = t.priority;
+      mark();
       f.del.setAttribute("aria-label", `Delete task ${t.title}`);
       ctx.notices.info(`Saved “${t.title}”.`);
       onSaved(t);
