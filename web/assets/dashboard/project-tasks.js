@@ -6,7 +6,7 @@
 // with one from `GET /api/tasks?project_id=&label=` (the list across
 // projects, which takes the label filter). Both take `?status=` and `?sort=`.
 
-import { api, ApiError } from "../core/api.js";
+import { api, ApiError, apiResponse } from "../core/api.js";
 import { byId as $, h, plural } from "../core/dom.js";
 import { fieldError, nonNegativeOrNull, whileSubmitting } from "../core/forms.js";
 import { isLeaving } from "../core/session.js";
@@ -91,11 +91,13 @@ export class ProjectTasks {
   /** Forgets the rows of the previous project (shows "Loading…" while `loading`). */
   clear(loading = false) {
     this.tasks = [];
+    this.total = null;
     this.selected = new Set();
     this.render(loading);
   }
 
   remove(t) {
+    if (typeof this.total === "number" && this.tasks.some((x) => x.id === t.id)) this.total -= 1;
     this.tasks = this.tasks.filter((x) => x.id !== t.id);
     this.selected.delete(t.id);
     this.render();
@@ -144,6 +146,9 @@ export class ProjectTasks {
             }.`
           : "No tasks yet. Add the first one above.";
     }
+    if (!empty && typeof this.total === "number" && this.total > this.tasks.length) {
+      empty = `Showing the first ${this.tasks.length} of ${this.total} tasks: filter or sort to find the others.`;
+    }
     this.empty.textContent = empty;
     this.empty.hidden = !empty;
     this.empty.classList.toggle("loading", loading);
@@ -165,10 +170,11 @@ export class ProjectTasks {
       path = `/api/tasks?${q}`;
     }
     try {
-      const list = await api("GET", path);
+      const { data: list, total } = await apiResponse("GET", path);
       if (req !== this.request) return;
       this.failed = false;
       this.tasks = Array.isArray(list) ? list : [];
+      this.total = total;
       const ids = new Set(this.tasks.map((t) => t.id));
       this.selected = new Set([...this.selected].filter((id) => ids.has(id)));
       this.render();
@@ -240,7 +246,10 @@ export class ProjectTasks {
         const task = await api("POST", `/api/projects/${p.id}/tasks`, body);
         const labelOk =
           !this.labelFilter.value || (task.labels || []).some((l) => String(l.id) === this.labelFilter.value);
-        if ((!this.filter.value || this.filter.value === task.status) && labelOk) this.tasks.push(task);
+        if ((!this.filter.value || this.filter.value === task.status) && labelOk) {
+          this.tasks.push(task);
+          if (typeof this.total === "number") this.total += 1;
+        }
         this.render();
         this.form.reset();
         this.ctx.notices.info(`Task “${task.title}” added.`);

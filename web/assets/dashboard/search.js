@@ -30,6 +30,8 @@ export class SearchBox {
         this.close();
       }
     });
+    // Another view closes the list (the query stays in the box).
+    window.addEventListener("hashchange", () => this.close());
     // A followed result closes the list.
     this.out.addEventListener("click", (e) => {
       if (e.target.closest("a")) this.close();

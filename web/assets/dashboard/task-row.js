@@ -83,7 +83,9 @@ export function taskRow(t, ctx, { onSaved, onDeleted, onSelect, projectName, sel
   const sub = h(
     "div",
     { class: "task-sub" },
-    projectName ? h("span", { class: "meta", "data-testid": "task-project", text: projectName }) : null,
+    projectName
+      ? h("a", { class: "meta", href: `#/projects/${t.project_id}`, "data-testid": "task-project", text: projectName })
+      : null,
     chips,
   );
   const err = h("p", { class: "form-error", role: "alert" });
