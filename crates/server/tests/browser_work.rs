@@ -363,7 +363,6 @@ fn ws_noise(realtime: bool) -> &'static [&'static str] {
     }
 }
 
-
 impl Browser {
     /// Sets a field's value as a paste would (no keystrokes), firing
     /// `input` and `change`.
@@ -404,7 +403,10 @@ impl Browser {
 /// The row `data-testid=task-item` whose title is `title`, in the shown view.
 async fn task_row(b: &Browser, title: &str) -> Element {
     wait_for(&format!("task row {title:?}"), WAIT, || async move {
-        for row in b.all("#views > :not([hidden]) [data-testid=\"task-item\"]").await {
+        for row in b
+            .all("#views > :not([hidden]) [data-testid=\"task-item\"]")
+            .await
+        {
             let input = row
                 .find(Locator::Css("input[data-field=title]"))
                 .await
@@ -437,7 +439,12 @@ async fn api_task(app: &TestApp, token: &str, title: &str) -> Value {
 async fn work_endpoints_served(app: &TestApp) -> bool {
     app.register("probe_user", USER_PASSWORD).await;
     let token = app.login("probe_user", USER_PASSWORD).await;
-    for path in ["/api/labels", "/api/tasks", "/api/search?q=x", "/api/sessions"] {
+    for path in [
+        "/api/labels",
+        "/api/tasks",
+        "/api/search?q=x",
+        "/api/sessions",
+    ] {
         let (s, _) = app.get(path, Some(&token)).await;
         if s == StatusCode::NOT_FOUND || s == StatusCode::METHOD_NOT_ALLOWED {
             eprintln!("SKIP browser_work: {path} is not served yet ({s})");
@@ -465,7 +472,11 @@ async fn workspace_pages_of_issue_10_in_a_real_browser() {
     // ---- sign up ----
     b.go("/").await;
     b.type_into("login-username", USER).await;
-    b.el("login-password").await.send_keys(USER_PASSWORD).await.unwrap();
+    b.el("login-password")
+        .await
+        .send_keys(USER_PASSWORD)
+        .await
+        .unwrap();
     b.click("register-submit").await;
     wait_for("the workspace", WAIT, || async move {
         b.url().await.contains("/dashboard/").then_some(())
@@ -499,13 +510,19 @@ async fn workspace_pages_of_issue_10_in_a_real_browser() {
     b.set("project-client", "Bakery Ltd").await;
     b.set("project-rate", "85.50").await;
     b.set("project-currency", "usd").await;
-    b.set("project-description", "New site:\n  - homepage\n  - menu").await;
+    b.set("project-description", "New site:\n  - homepage\n  - menu")
+        .await;
     b.set("project-due", "2027-01-31").await;
     b.click("project-create").await;
     b.wait_count("[data-testid=\"project-item\"]", 2).await;
-    b.wait_text("tasks-panel", "Tasks of “Website redesign”").await;
+    b.wait_text("tasks-panel", "Tasks of “Website redesign”")
+        .await;
     b.click("project-edit").await;
-    b.el("edit-status").await.select_by_value("on_hold").await.unwrap();
+    b.el("edit-status")
+        .await
+        .select_by_value("on_hold")
+        .await
+        .unwrap();
     b.set("edit-client", "Bakery & Sons").await;
     b.click("project-save").await;
     b.wait_text("project-list", "On hold").await;
@@ -533,7 +550,12 @@ async fn workspace_pages_of_issue_10_in_a_real_browser() {
         if !label.is_empty() {
             for opt in b.all("[data-testid=\"task-labels\"] label").await {
                 if opt.text().await.unwrap().contains(label) {
-                    opt.find(Locator::Css("input")).await.unwrap().click().await.unwrap();
+                    opt.find(Locator::Css("input"))
+                        .await
+                        .unwrap()
+                        .click()
+                        .await
+                        .unwrap();
                 }
             }
         }
@@ -600,36 +622,65 @@ async fn workspace_pages_of_issue_10_in_a_real_browser() {
         .await
         .unwrap();
     wait_for("the task view", WAIT, || async move {
-        let v = b.js("return document.querySelector('[data-testid=detail-title]')?.value ?? ''").await;
+        let v = b
+            .js("return document.querySelector('[data-testid=detail-title]')?.value ?? ''")
+            .await;
         (v == "Draft the homepage").then_some(())
     })
     .await;
-    b.set("detail-description", "Hero image, three columns.\n\n  <b>kept as typed</b>").await;
+    b.set(
+        "detail-description",
+        "Hero image, three columns.\n\n  <b>kept as typed</b>",
+    )
+    .await;
     b.click("detail-save").await;
     b.wait_text("page-status", "Saved").await;
-    b.type_into("comment-body", "the client wants turquoise").await;
+    b.type_into("comment-body", "the client wants turquoise")
+        .await;
     b.click("comment-add").await;
-    b.wait_text("comment-list", "the client wants turquoise").await;
+    b.wait_text("comment-list", "the client wants turquoise")
+        .await;
     let draft = api_task(app, token, "Draft the homepage").await;
-    assert_eq!(draft["description"], "Hero image, three columns.\n\n  <b>kept as typed</b>");
+    assert_eq!(
+        draft["description"],
+        "Hero image, three columns.\n\n  <b>kept as typed</b>"
+    );
     let comments = api_ok(app, &format!("/api/tasks/{}/comments", draft["id"]), token).await;
-    assert_eq!(comments[0]["body"], "the client wants turquoise", "{comments}");
+    assert_eq!(
+        comments[0]["body"], "the client wants turquoise",
+        "{comments}"
+    );
     b.shot("work-task.png").await;
     b.assert_console_clean("the task view", noise).await;
 
     // ---- search as you type finds the comment ----
     b.blur().await;
     b.press("/").await;
-    let focused = b.js("return document.activeElement.dataset.testid ?? null").await;
-    assert_eq!(focused, json!("search-input"), "/ did not focus the search box");
+    let focused = b
+        .js("return document.activeElement.dataset.testid ?? null")
+        .await;
+    assert_eq!(
+        focused,
+        json!("search-input"),
+        "/ did not focus the search box"
+    );
     if realtime {
         b.type_humanly("turquoise").await;
     } else {
-        b.el("search-input").await.send_keys("turquoise").await.unwrap();
+        b.el("search-input")
+            .await
+            .send_keys("turquoise")
+            .await
+            .unwrap();
     }
-    b.wait_text("search-results", "the client wants turquoise").await;
+    b.wait_text("search-results", "the client wants turquoise")
+        .await;
     b.shot("work-search.png").await;
-    b.el("search-input").await.send_keys(&Key::Escape.to_string()).await.unwrap();
+    b.el("search-input")
+        .await
+        .send_keys(&Key::Escape.to_string())
+        .await
+        .unwrap();
 
     // ---- move the task to the other project ----
     b.el("task-move-project")
@@ -652,7 +703,9 @@ async fn workspace_pages_of_issue_10_in_a_real_browser() {
     // ---- the overdue view across projects ----
     b.go("/dashboard/#/due/overdue").await;
     b.wait_text("due-list", "Draft the homepage").await;
-    let due_rows = b.all("[data-testid=\"due-list\"] [data-testid=\"task-item\"]").await;
+    let due_rows = b
+        .all("[data-testid=\"due-list\"] [data-testid=\"task-item\"]")
+        .await;
     assert_eq!(due_rows.len(), 1, "only the overdue task is listed");
     b.wait_text("due-list", "Bakery logo").await;
     b.shot("work-due.png").await;
@@ -660,13 +713,19 @@ async fn workspace_pages_of_issue_10_in_a_real_browser() {
         .await;
 
     // ---- bulk status change ----
-    b.go(&format!("/dashboard/#/projects/{}", website["id"])).await;
-    b.wait_text("tasks-panel", "Tasks of “Website redesign”").await;
+    b.go(&format!("/dashboard/#/projects/{}", website["id"]))
+        .await;
+    b.wait_text("tasks-panel", "Tasks of “Website redesign”")
+        .await;
     b.wait_count("#views > :not([hidden]) [data-testid=\"task-item\"]", 2)
         .await;
     b.click("task-select-all").await;
     b.wait_text("bulk-count", "2 tasks selected").await;
-    b.el("bulk-status").await.select_by_value("done").await.unwrap();
+    b.el("bulk-status")
+        .await
+        .select_by_value("done")
+        .await
+        .unwrap();
     b.click("bulk-apply").await;
     b.wait_text("page-status", "2 tasks set to Done").await;
     for title in ["Send the invoice", "Pick photos"] {
@@ -681,7 +740,11 @@ async fn workspace_pages_of_issue_10_in_a_real_browser() {
     b.find(&revoke).await.click().await.unwrap();
     b.wait_text("page-status", "Session revoked").await;
     let (s, _) = app.get("/api/me", Some(&other_token)).await;
-    assert_eq!(s, StatusCode::UNAUTHORIZED, "the revoked session still works");
+    assert_eq!(
+        s,
+        StatusCode::UNAUTHORIZED,
+        "the revoked session still works"
+    );
 
     b.click("export-download").await;
     b.wait_text("export-status", "Export ready").await;
