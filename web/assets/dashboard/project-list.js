@@ -60,6 +60,8 @@ export class ProjectList {
         );
       }),
     );
+    this.empty.classList.remove("loading");
+    this.empty.textContent = "No projects yet. Create your first one above.";
     this.empty.hidden = workspace.projects.length > 0;
   }
 
@@ -85,6 +87,13 @@ export class ProjectList {
   }
 
   /** Reloads the projects in the chosen order. */
+  /** The list could not be loaded: say so where the list would be. */
+  showFailed() {
+    this.empty.classList.remove("loading");
+    this.empty.textContent = "Your projects could not be loaded. Reload the page to try again.";
+    this.empty.hidden = false;
+  }
+
   async resort() {
     setProjectSort(this.sort.value);
     try {

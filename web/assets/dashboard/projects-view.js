@@ -38,6 +38,7 @@ async function loadProjects(ctx, wanted = null) {
     await fetchProjects();
   } catch (err) {
     ctx.notices.failed(err, "Could not load your projects.");
+    parts.list.showFailed();
     return;
   }
   const pick = (wanted !== null && findProject(wanted)) || rememberedProject() || workspace.projects[0] || null;
