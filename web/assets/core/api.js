@@ -32,7 +32,7 @@ export function errorText(err, fallback) {
   return fallback;
 }
 
-const REDIRECT_CODES = new Set(["session_terminated", "token_expired", "unauthorized"]);
+const REDIRECT_CODES = new Set(["session_terminated", "token_expired", "unauthorized", "session_expired"]);
 
 function fallbackMessage(status) {
   switch (status) {
@@ -65,7 +65,15 @@ function fallbackMessage(status) {
  * `redirectOn401` (default true) goes back to sign-in when an authenticated
  * request gets a 401.
  */
-export async function api(method, path, body, { auth = true, redirectOn401 = true } = {}) {
+export async function api(method, path, body, opts = {}) {
+  return (await apiResponse(method, path, body, opts)).data;
+}
+
+/**
+ * Like `api()`, but answers `{data, total, headers}`: `total` is the list's
+ * `X-Total-Count` (a number, or null when the server sent none).
+ */
+export async function apiResponse(method, path, body, { auth = true, redirectOn401 = true } = {}) {
   const headers = { Accept: "application/json" };
   const init = { method, headers };
   if (body !== undefined) {
@@ -97,7 +105,11 @@ export async function api(method, path, body, { auth = true, redirectOn401 = tru
       data = null;
     }
   }
-  if (res.ok) return data;
+  if (res.ok) {
+    const tc = res.headers.get("X-Total-Count");
+    const total = tc !== null && /^\d+$/.test(tc.trim()) ? Number(tc.trim()) : null;
+    return { data, total, headers: res.headers };
+  }
 
   const code = data && typeof data.error === "string" ? data.error : `http_${res.status}`;
   const message = data && typeof data.message === "string" && data.message ? data.message : fallbackMessage(res.status);

@@ -6,13 +6,13 @@ import { byId as $, h } from "../core/dom.js";
 import { fieldError, nonNegativeOrNull, whileSubmitting } from "../core/forms.js";
 import { showFailure } from "../shell/notices.js";
 import { PROJECT_STATUS } from "./choices.js";
-import { workspace } from "./store.js";
+import { fetchProjects, projectSort, setProjectSort, workspace } from "./store.js";
 
 function projectMeta(p) {
   const parts = [PROJECT_STATUS[p.status] || p.status];
   if (p.client) parts.push(p.client);
   if (p.due_date) parts.push(`due ${p.due_date}`);
-  if (typeof p.hourly_rate === "number") parts.push(`${p.hourly_rate}/h`);
+  if (typeof p.hourly_rate === "number") parts.push(`${p.hourly_rate}${p.currency ? ` ${p.currency}` : ""}/h`);
   return parts.join(" · ");
 }
 
@@ -26,6 +26,12 @@ export class ProjectList {
     this.client = $("project-client");
     this.due = $("project-due");
     this.rate = $("project-rate");
+    this.currency = $("project-currency");
+    this.description = $("project-description");
+    this.sort = $("project-sort");
+    this.sort.value = projectSort();
+    if (!this.sort.value) this.sort.value = "-created_at";
+    this.sort.addEventListener("change", () => this.resort());
     this.error = $("project-error");
     this.list = $("project-list");
     this.empty = $("project-empty");
@@ -54,6 +60,8 @@ export class ProjectList {
         );
       }),
     );
+    this.empty.classList.remove("loading");
+    this.empty.textContent = "No projects yet. Create your first one above.";
     this.empty.hidden = workspace.projects.length > 0;
   }
 
@@ -68,7 +76,32 @@ export class ProjectList {
     const rate = nonNegativeOrNull(this.rate);
     if (Number.isNaN(rate)) return fieldError(this.error, this.rate, "The hourly rate must be a number of 0 or more.");
     if (rate !== null) body.hourly_rate = rate;
+    const currency = this.currency.value.trim().toUpperCase();
+    if (currency) {
+      if (!/^[A-Z]{3}$/.test(currency)) return fieldError(this.error, this.currency, "The currency is a 3-letter code such as EUR or USD.");
+      body.currency = currency;
+    }
+    const description = this.description.value.trim();
+    if (description) body.description = description;
     return body;
+  }
+
+  /** Reloads the projects in the chosen order. */
+  /** The list could not be loaded: say so where the list would be. */
+  showFailed() {
+    this.empty.classList.remove("loading");
+    this.empty.textContent = "Your projects could not be loaded. Reload the page to try again.";
+    this.empty.hidden = false;
+  }
+
+  async resort() {
+    setProjectSort(this.sort.value);
+    try {
+      await fetchProjects();
+      this.render();
+    } catch (err) {
+      this.ctx.notices.failed(err, "Could not sort the projects.");
+    }
   }
 
   async create(e) {

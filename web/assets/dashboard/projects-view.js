@@ -33,10 +33,12 @@ function openNothing(ctx) {
 
 /** Loads the projects and opens `wanted` (an id), the remembered one or the newest. */
 async function loadProjects(ctx, wanted = null) {
+  parts.tasks.loadLabels();
   try {
     await fetchProjects();
   } catch (err) {
     ctx.notices.failed(err, "Could not load your projects.");
+    parts.list.showFailed();
     return;
   }
   const pick = (wanted !== null && findProject(wanted)) || rememberedProject() || workspace.projects[0] || null;

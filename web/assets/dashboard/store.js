@@ -5,6 +5,16 @@
 import { api } from "../core/api.js";
 
 const SELECTED_KEY = "fw.project";
+const SORT_KEY = "fw.projectSort";
+
+/** The projects' sort (`?sort=` of `GET /api/projects`), kept for the tab. */
+export function projectSort() {
+  return sessionStorage.getItem(SORT_KEY) || "-created_at";
+}
+
+export function setProjectSort(value) {
+  sessionStorage.setItem(SORT_KEY, value);
+}
 
 export const workspace = {
   /** The caller's projects, newest first, as `GET /api/projects` answers them. */
@@ -15,7 +25,9 @@ export const workspace = {
 
 /** Loads the caller's projects into `workspace.projects`. Throws `ApiError`. */
 export async function fetchProjects() {
-  const list = await api("GET", "/api/projects?limit=500");
+  const sort = sessionStorage.getItem(SORT_KEY) || "-created_at";
+  const q = new URLSearchParams({ limit: "500", sort });
+  const list = await api("GET", `/api/projects?${q}`);
   workspace.projects = Array.isArray(list) ? list : [];
   return workspace.projects;
 }

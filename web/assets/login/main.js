@@ -26,6 +26,9 @@ const REASONS = {
   },
   session_terminated: "Session terminated: your session was ended for security reasons. Sign in again to continue.",
   token_expired: "Session expired: please sign in again.",
+  session_expired: "Your session reached its longest allowed length: please sign in again.",
+  password_changed: "Your password was changed: please sign in with the new one.",
+  account_deleted: "Your account and all its data were deleted.",
   unauthorized: "Please sign in to continue.",
   signed_out: "You have signed out.",
 };

@@ -13,4 +13,6 @@
 export const NAV_LINKS = [
   { id: "dashboard", href: "/dashboard/", label: "Workspace" },
   { id: "analyst", href: "/analyst/", label: "Analyst console", roles: ["analyst", "admin"] },
+  { id: "due", href: "/dashboard/#/due", label: "Due" },
+  { id: "account", href: "/account/", label: "Account" },
 ];

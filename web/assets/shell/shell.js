@@ -9,7 +9,8 @@
 //    page is monitored;
 // 4. `GET /api/me` for the fresh user and role (a 401 there goes to sign-in
 //    with the reason), kept in the stored session;
-// 5. the header widgets (widgets.js) mounted.
+// 5. the header widgets (widgets.js) mounted;
+// 6. the token refreshed before it expires (refresh.js).
 //
 // The answer is the page context the page's own code and its views get.
 
@@ -17,6 +18,7 @@ import { api } from "../core/api.js";
 import { backToSignIn, currentSession, isLeaving, updateUser } from "../core/session.js";
 import { startMonitoring } from "../monitor/monitor.js";
 import { PageHeader } from "./header.js";
+import { TokenRefresher } from "./refresh.js";
 import { Notices } from "./notices.js";
 import { HEADER_WIDGETS } from "./widgets.js";
 
@@ -115,5 +117,9 @@ export async function startPage({ page }) {
     // Otherwise (server unreachable) the stored user stands in.
   }
   mountWidgets(ctx);
+  // A fresh token before this one expires (refresh.js).
+  ctx.refresher = new TokenRefresher();
+  ctx.refresher.schedule();
+  ctx.onLeave(() => ctx.refresher.stop());
   return ctx;
 }
