@@ -12,5 +12,6 @@
 
 export const NAV_LINKS = [
   { id: "dashboard", href: "/dashboard/", label: "Workspace" },
+  { id: "time", href: "/time/", label: "Time & money" },
   { id: "analyst", href: "/analyst/", label: "Analyst console", roles: ["analyst", "admin"] },
 ];
