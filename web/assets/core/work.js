@@ -5,16 +5,24 @@
 import { api } from "./api.js";
 import { h } from "./dom.js";
 
+/** Whether the server answers `GET /api/tasks` (null: not asked yet). */
+let acrossProjects = null;
+
 /** {projects, tasks, projectById, taskById}; throws `ApiError` when the projects cannot be read. */
 export async function fetchWork() {
   const projects = await api("GET", "/api/projects?limit=500");
   const list = Array.isArray(projects) ? projects : [];
   let tasks = null;
-  try {
-    const all = await api("GET", "/api/tasks?limit=500");
-    if (Array.isArray(all)) tasks = all;
-  } catch {
-    tasks = null;
+  if (acrossProjects !== false) {
+    try {
+      const all = await api("GET", "/api/tasks?limit=500");
+      if (Array.isArray(all)) tasks = all;
+      acrossProjects = true;
+    } catch (err) {
+      // A server without `GET /api/tasks` (404/405) is asked per project from now on.
+      if (err && (err.status === 404 || err.status === 405)) acrossProjects = false;
+      tasks = null;
+    }
   }
   if (tasks === null) {
     const per = await Promise.all(

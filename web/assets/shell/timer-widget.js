@@ -4,7 +4,7 @@
 // the page starts (so it survives a reload), again when the tab comes back
 // into view, and after every start and stop (timer.js).
 
-import { api, errorText } from "../core/api.js";
+import { errorText } from "../core/api.js";
 import { h, loadStylesheet } from "../core/dom.js";
 import { formatClock } from "../core/money.js";
 import { fetchWork, taskOptions } from "../core/work.js";
@@ -83,18 +83,18 @@ class TimerWidget {
 
   async titleOf(entry) {
     if (this.titles.has(entry.task_id)) return this.titles.get(entry.task_id);
-    let title = `Task #${entry.task_id}`;
-    const known = this.work && this.work.taskById.get(entry.task_id);
-    if (known) title = known.title;
-    else {
+    let task = this.work && this.work.taskById.get(entry.task_id);
+    if (!task) {
       try {
-        const t = await api("GET", `/api/tasks/${entry.task_id}`);
-        if (t && t.title) title = t.title;
+        // A task started elsewhere (another tab, the dashboard): read the tasks again.
+        this.work = await fetchWork();
+        task = this.work.taskById.get(entry.task_id);
       } catch {
-        /* keep the id */
+        task = null;
       }
     }
-    this.titles.set(entry.task_id, title);
+    const title = task ? task.title : `Task #${entry.task_id}`;
+    if (task) this.titles.set(entry.task_id, title);
     return title;
   }
 

@@ -12,7 +12,7 @@ import { backToSignIn, currentSession } from "../core/session.js";
 import { formatClock, formatDuration, formatMoney, formatRate } from "../core/money.js";
 import { shortDateTime } from "../core/dates.js";
 import { showFailure } from "../shell/notices.js";
-import { INVOICE_STATUS, invoiceName, statusBadge } from "./invoices-view.js";
+import { invoiceName, statusBadge } from "./invoices-view.js";
 import { loadFailure } from "./store.js";
 
 const DISARM_MS = 5000;
@@ -41,8 +41,40 @@ async function fetchExport(id, format) {
     if (res.status === 401 && ["session_terminated", "token_expired", "unauthorized"].includes(code)) backToSignIn(code);
     throw new ApiError(res.status, code, (body && body.message) || `The export failed (${res.status}).`);
   }
-  const type = format === "html" ? "text/html;charset=utf-8" : "text/csv;charset=utf-8";
-  return new Blob([await res.arrayBuffer()], { type });
+  if (format !== "html") return new Blob([await res.arrayBuffer()], { type: "text/csv;charset=utf-8" });
+  return new Blob([printable(await res.text())], { type: "text/html;charset=utf-8" });
+}
+
+/**
+ * The server's invoice page made fit for a blob tab. A blob document keeps
+ * this page's Content-Security-Policy (no inline style or script), so the
+ * page's own <style>, style attributes, scripts and handlers would only be
+ * refused (and logged as violations): they are dropped and the site's print
+ * stylesheet (invoice-print.css, an absolute URL: a blob has no path to
+ * resolve against) dresses the invoice instead. The text stays the server's.
+ */
+function printable(html) {
+  // Parsing already checks inline styles against the CSP: drop them from the text first.
+  const text = html
+    .replace(/<style\b[\s\S]*?<\/style\s*>/gi, "")
+    .replace(/<[a-z][^>]*>/gi, (tag) => tag.replace(/\s(?:style|on[a-z]+)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)/gi, ""));
+  const doc = new DOMParser().parseFromString(text, "text/html");
+  for (const el of doc.querySelectorAll("script, style, link, base, meta[http-equiv], iframe, object, embed")) el.remove();
+  for (const el of doc.querySelectorAll("*")) {
+    for (const a of [...el.attributes]) {
+      if (a.name === "style" || a.name.startsWith("on")) el.removeAttribute(a.name);
+    }
+  }
+  const link = doc.createElement("link");
+  link.rel = "stylesheet";
+  link.href = new URL("/assets/time/invoice-print.css", window.location.origin).href;
+  doc.head.append(link);
+  if (!doc.querySelector("meta[charset]")) {
+    const meta = doc.createElement("meta");
+    meta.setAttribute("charset", "utf-8");
+    doc.head.prepend(meta);
+  }
+  return `<!doctype html>\n${doc.documentElement.outerHTML}`;
 }
 
 class InvoiceView {
@@ -52,7 +84,6 @@ class InvoiceView {
     this.request = 0;
     this.armed = new Map();
     this.title = h("h2", { id: "invoice-title", text: "Invoice" });
-    this.badge = h("span", {});
     this.meta = h("dl", { class: "invoice-meta", "data-testid": "invoice-meta" });
     this.lines = h("tbody", { "data-testid": "invoice-lines" });
     this.total = h("td", { class: "num strong", "data-testid": "invoice-total" });
@@ -89,7 +120,7 @@ class InvoiceView {
     this.body = h(
       "div",
       { hidden: true },
-      h("div", { class: "project-head" }, h("div", {}, this.badge, this.meta)),
+      this.meta,
       h(
         "div",
         { class: "table-wrap" },
@@ -148,8 +179,7 @@ class InvoiceView {
     this.inv = inv;
     this.state.textContent = "";
     this.body.hidden = false;
-    this.title.textContent = `${invoiceName(inv)} · ${inv.client}`;
-    this.badge.replaceChildren(statusBadge(inv.status));
+    this.title.replaceChildren(`${invoiceName(inv)} · ${inv.client} `, statusBadge(inv.status));
     const item = (k, v) => h("div", {}, h("dt", { text: k }), h("dd", { text: v }));
     this.meta.replaceChildren(
       item("Client", inv.client),
@@ -219,7 +249,7 @@ class InvoiceView {
   }
 
   transition(status, said) {
-    return this.patch({ status }, (u) => `${said}${u.number ? ` (${u.number})` : ""}: ${INVOICE_STATUS[u.status]}.`);
+    return this.patch({ status }, (u) => `${said.replace("Invoice", invoiceName(u))}.`);
   }
 
   saveFields(e) {

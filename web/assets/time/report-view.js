@@ -73,13 +73,17 @@ class ReportView {
       h("h2", { id: "report-title", text: "Report" }),
       this.form,
       this.state,
-      this.totals,
-      h("h3", { text: "Per week" }),
-      this.weekChart,
-      h("h3", { text: "Per client" }),
-      this.clientChart,
-      h("h3", { id: "report-table-title", text: "Table" }),
-      h("div", { class: "table-wrap" }, this.table),
+      (this.results = h(
+        "div",
+        { hidden: true },
+        this.totals,
+        h("h3", { text: "Per week" }),
+        this.weekChart,
+        h("h3", { text: "Per client" }),
+        this.clientChart,
+        h("h3", { id: "report-table-title", text: "Table" }),
+        h("div", { class: "table-wrap" }, this.table),
+      )),
     );
   }
 
@@ -122,6 +126,7 @@ class ReportView {
     if (req !== this.request) return;
     table = table || (group === "week" ? week : client);
     this.state.textContent = "";
+    this.results.hidden = false;
     this.renderTotals(week.totals || []);
     this.renderWeek(byKey(week.rows));
     this.renderClients(byKey(client.rows));
@@ -130,6 +135,7 @@ class ReportView {
   }
 
   clear() {
+    this.results.hidden = true;
     this.totals.replaceChildren();
     this.weekChart.replaceChildren();
     this.clientChart.replaceChildren();
