@@ -83,7 +83,7 @@ class InvoiceView {
     this.inv = null;
     this.request = 0;
     this.armed = new Map();
-    this.title = h("h2", { id: "invoice-title", text: "Invoice" });
+    this.title = h("h2", { id: "invoice-title", "data-testid": "invoice-title", text: "Invoice" });
     this.meta = h("dl", { class: "invoice-meta", "data-testid": "invoice-meta" });
     this.lines = h("tbody", { "data-testid": "invoice-lines" });
     this.total = h("td", { class: "num strong", "data-testid": "invoice-total" });
