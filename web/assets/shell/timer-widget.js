@@ -65,6 +65,10 @@ class TimerWidget {
     this.form.addEventListener("keydown", (e) => {
       if (e.key === "Escape") this.closePicker();
     });
+    // A click anywhere else closes the picker.
+    document.addEventListener("click", (e) => {
+      if (!this.form.hidden && !this.root.contains(e.target)) this.closePicker();
+    });
     onTimer((entry, error) => this.render(entry, error));
     this.ticker = window.setInterval(() => this.tick(), TICK_MS);
     ctx.onLeave(() => window.clearInterval(this.ticker));

@@ -66,10 +66,11 @@ class InvoicesView {
       { class: "panel", "aria-labelledby": "invoices-title" },
       h("h2", { id: "invoices-title", text: "Invoices" }),
       this.form,
+      h("h3", { text: "Your invoices" }),
       h(
         "div",
-        { class: "inline-form filter-row" },
-        h("div", {}, h("label", { for: "invoice-filter-status", text: "Show" }), this.filter),
+        { class: "inline-form filter-row narrow" },
+        h("div", {}, h("label", { for: "invoice-filter-status", text: "Status" }), this.filter),
       ),
       h(
         "div",
