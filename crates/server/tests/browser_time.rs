@@ -451,6 +451,23 @@ async fn time_and_money_pages_work_in_a_real_browser() {
     b.shot("time-log.png").await;
     b.assert_console_clean("adding an entry", NOISE).await;
 
+    // Edit its note in place.
+    let mid = manual["id"].as_i64().unwrap();
+    b.find(&format!(
+        "[data-testid=\"time-entry\"][data-entry-id=\"{mid}\"] [data-testid=\"time-entry-edit\"]"
+    ))
+    .await
+    .click()
+    .await
+    .unwrap();
+    b.set_value("time-edit-note", "Hero section and footer").await;
+    b.click("time-entry-save").await;
+    b.wait_text("time-entries", "Hero section and footer").await;
+    let (s, edited) = app.get(&format!("/api/time-entries?task_id={landing}"), Some(token)).await;
+    assert_eq!(s, StatusCode::OK, "{edited}");
+    assert_eq!(edited[0]["note"], "Hero section and footer", "{edited}");
+    assert_eq!(edited[0]["seconds"], 9000, "{edited}");
+
     // ---- the week ----
     b.click("time-tab-week").await;
     b.wait_text("week-table", "Landing <page>").await;
@@ -511,23 +528,23 @@ async fn time_and_money_pages_work_in_a_real_browser() {
     b.wait_text("invoice-title", "Sent").await;
     let (_, inv) = app.get(&format!("/api/invoices/{id}"), Some(token)).await;
     assert_eq!(inv["status"], "sent", "{inv}");
-    let number = inv["number"].as_str().expect("a number once sent").to_owned();
-    b.wait_text("invoice-title", &number).await;
+    let number = &inv["number"].as_str().expect("a number once sent").to_owned();
+    b.wait_text("invoice-title", number).await;
     b.shot("invoice-sent.png").await;
     b.assert_console_clean("sending the invoice", NOISE).await;
 
-    let main = b.client.window().await.unwrap();
+    let main = &b.client.window().await.unwrap();
     b.click("invoice-print").await;
     let printable = wait_for("the printable invoice tab", WAIT, || async move {
         let all = b.client.windows().await.ok()?;
-        all.into_iter().find(|w| *w != main)
+        all.into_iter().find(|w| w != main)
     })
     .await;
     b.client.switch_to_window(printable).await.unwrap();
     let text = wait_for("the printable invoice", WAIT, || async move {
         let body = b.client.find(Locator::Css("body")).await.ok()?;
         let t = body.text().await.ok()?;
-        (t.contains(&number) && t.contains("Acme Ltd")).then_some(t)
+        (t.contains(number.as_str()) && t.contains("Acme Ltd")).then_some(t)
     })
     .await;
     assert!(text.contains("Landing <page>"), "the task title, escaped: {text}");
@@ -536,13 +553,13 @@ async fn time_and_money_pages_work_in_a_real_browser() {
     b.shot("invoice-print.png").await;
     b.assert_console_clean("the printable invoice", NOISE).await;
     b.client.close_window().await.unwrap();
-    b.client.switch_to_window(main).await.unwrap();
+    b.client.switch_to_window(main.clone()).await.unwrap();
 
     b.click("invoice-paid").await;
     b.wait_text("invoice-title", "Paid").await;
     b.click("invoice-back").await;
     b.wait_count("[data-testid=\"invoice-row\"]", 1).await;
-    b.wait_text("invoice-list", &number).await;
+    b.wait_text("invoice-list", number).await;
     b.shot("invoices.png").await;
     b.assert_console_clean("the invoices", NOISE).await;
     b.close().await;
