@@ -389,7 +389,8 @@ async fn time_and_money_pages_work_in_a_real_browser() {
     .click()
     .await
     .unwrap();
-    b.find("[data-testid=\"timer\"][data-running=\"true\"]").await;
+    b.find("[data-testid=\"timer\"][data-running=\"true\"]")
+        .await;
     b.wait_text("timer-task", "Wireframes").await;
     let (s, running) = app.get("/api/timer", Some(token)).await;
     assert_eq!(s, StatusCode::OK);
@@ -397,17 +398,22 @@ async fn time_and_money_pages_work_in_a_real_browser() {
     assert!(running["ended_at"].is_null(), "{running}");
     tokio::time::sleep(Duration::from_millis(2200)).await;
     let elapsed = b.el("timer-elapsed").await.text().await.unwrap();
-    assert!(elapsed.starts_with("0:00:0") && elapsed != "0:00:00", "{elapsed}");
+    assert!(
+        elapsed.starts_with("0:00:0") && elapsed != "0:00:00",
+        "{elapsed}"
+    );
     b.shot("timer-running.png").await;
 
     // It survives a reload (read back with GET /api/timer).
     b.client.refresh().await.unwrap();
-    b.find("[data-testid=\"timer\"][data-running=\"true\"]").await;
+    b.find("[data-testid=\"timer\"][data-running=\"true\"]")
+        .await;
     b.wait_text("timer-task", "Wireframes").await;
     b.assert_console_clean("starting the timer", NOISE).await;
 
     b.click("timer-stop").await;
-    b.find("[data-testid=\"timer\"][data-running=\"false\"]").await;
+    b.find("[data-testid=\"timer\"][data-running=\"false\"]")
+        .await;
     let (s, none) = app.get("/api/timer", Some(token)).await;
     assert_eq!(s, StatusCode::OK);
     assert!(none.is_null(), "{none}");
@@ -460,10 +466,13 @@ async fn time_and_money_pages_work_in_a_real_browser() {
     .click()
     .await
     .unwrap();
-    b.set_value("time-edit-note", "Hero section and footer").await;
+    b.set_value("time-edit-note", "Hero section and footer")
+        .await;
     b.click("time-entry-save").await;
     b.wait_text("time-entries", "Hero section and footer").await;
-    let (s, edited) = app.get(&format!("/api/time-entries?task_id={landing}"), Some(token)).await;
+    let (s, edited) = app
+        .get(&format!("/api/time-entries?task_id={landing}"), Some(token))
+        .await;
     assert_eq!(s, StatusCode::OK, "{edited}");
     assert_eq!(edited[0]["note"], "Hero section and footer", "{edited}");
     assert_eq!(edited[0]["seconds"], 9000, "{edited}");
@@ -476,7 +485,13 @@ async fn time_and_money_pages_work_in_a_real_browser() {
     // ---- the report: chart and totals match the API's report ----
     b.click("time-tab-report").await;
     let amount = b.wait_text("report-total-amount", ".").await;
-    let from = b.el("report-from").await.prop("value").await.unwrap().unwrap();
+    let from = b
+        .el("report-from")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
     let (s, report) = app
         .get(
             &format!("/api/reports/time?from={from}&to={today}&group_by=week"),
@@ -499,7 +514,8 @@ async fn time_and_money_pages_work_in_a_real_browser() {
     // ---- an invoice: draft from client + period, review, send, printable ----
     b.click("time-tab-invoices").await;
     b.wait_text("invoice-list-state", "No invoices yet").await;
-    b.find("[data-testid=\"invoice-client\"] option[value=\"Acme Ltd\"]").await;
+    b.find("[data-testid=\"invoice-client\"] option[value=\"Acme Ltd\"]")
+        .await;
     b.el("invoice-client")
         .await
         .select_by_value("Acme Ltd")
@@ -528,7 +544,10 @@ async fn time_and_money_pages_work_in_a_real_browser() {
     b.wait_text("invoice-title", "Sent").await;
     let (_, inv) = app.get(&format!("/api/invoices/{id}"), Some(token)).await;
     assert_eq!(inv["status"], "sent", "{inv}");
-    let number = &inv["number"].as_str().expect("a number once sent").to_owned();
+    let number = &inv["number"]
+        .as_str()
+        .expect("a number once sent")
+        .to_owned();
     b.wait_text("invoice-title", number).await;
     b.shot("invoice-sent.png").await;
     b.assert_console_clean("sending the invoice", NOISE).await;
@@ -547,7 +566,10 @@ async fn time_and_money_pages_work_in_a_real_browser() {
         (t.contains(number.as_str()) && t.contains("Acme Ltd")).then_some(t)
     })
     .await;
-    assert!(text.contains("Landing <page>"), "the task title, escaped: {text}");
+    assert!(
+        text.contains("Landing <page>"),
+        "the task title, escaped: {text}"
+    );
     let href = b.client.current_url().await.unwrap().to_string();
     assert!(href.starts_with("blob:"), "{href}");
     b.shot("invoice-print.png").await;
