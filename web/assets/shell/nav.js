@@ -12,6 +12,7 @@
 
 export const NAV_LINKS = [
   { id: "dashboard", href: "/dashboard/", label: "Workspace" },
+  { id: "time", href: "/time/", label: "Time & money" },
   { id: "analyst", href: "/analyst/", label: "Analyst console", roles: ["analyst", "admin"] },
   { id: "due", href: "/dashboard/#/due", label: "Due" },
   { id: "account", href: "/account/", label: "Account" },

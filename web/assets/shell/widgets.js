@@ -15,4 +15,6 @@
 // `mount` may return a promise; a widget that fails is logged and left
 // empty, the page goes on.
 
-export const HEADER_WIDGETS = [];
+import { timerWidget } from "./timer-widget.js";
+
+export const HEADER_WIDGETS = [timerWidget];
