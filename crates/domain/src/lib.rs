@@ -23,6 +23,5 @@ pub use model::{
 pub use permissions::{Access, Actor, Capability};
 pub use values::{
     amount_minor, parse_date, CommentBody, Currency, Email, EstimateHours, HourlyRate, LabelName,
-    LongText, Password,
-    ProjectName, ShortText, TaskTitle, Username,
+    LongText, Password, ProjectName, ShortText, TaskTitle, Username,
 };

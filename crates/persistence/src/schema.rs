@@ -198,6 +198,10 @@ diesel::table! {
         jti -> Text,
         user_id -> BigInt,
         expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     /// Labels, each user's own; `name_key` (lowercase name) is unique per
     /// owner, so names are unique case-insensitively.
     labels (id) {
@@ -294,15 +298,6 @@ diesel::table! {
     }
 }
 
-diesel::joinable!(projects -> users (owner_id));
-diesel::joinable!(tasks -> projects (project_id));
-diesel::joinable!(monitored_sessions -> users (user_id));
-diesel::joinable!(security_events -> users (user_id));
-diesel::joinable!(behavior_profiles -> users (user_id));
-diesel::joinable!(behavior_windows -> users (user_id));
-diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
-diesel::joinable!(webhook_deliveries -> security_events (event_id));
-diesel::joinable!(event_feedback -> security_events (event_id));
 diesel::joinable!(projects -> users (owner_id));
 diesel::joinable!(tasks -> projects (project_id));
 diesel::joinable!(monitored_sessions -> users (user_id));

@@ -17,7 +17,7 @@ use serde_json::Value;
 use std::collections::HashSet;
 use utoipa::{OpenApi, ToSchema};
 use workspace_domain::work::parse_color;
-use workspace_domain::{CommentBody, LabelId, LabelName};
+use workspace_domain::{CommentBody, HourlyRate, LabelId, LabelName};
 
 /// The document's `format`.
 pub const FORMAT: &str = "freelancer-workspace";
@@ -38,8 +38,10 @@ pub struct ProjectDoc {
     pub description: Option<String>,
     /// Client.
     pub client: Option<String>,
-    /// Hourly rate.
+    /// Hourly rate (at most 2 decimals).
     pub hourly_rate: Option<f64>,
+    /// ISO 4217 code.
+    pub currency: Option<String>,
     /// `YYYY-MM-DD`.
     pub due_date: Option<String>,
     /// Status.
@@ -173,7 +175,10 @@ pub async fn export(svc: web::Data<Services>, user: AuthUser) -> ApiResult<HttpR
                     name: Some(p.name),
                     description: p.description,
                     client: p.client,
-                    hourly_rate: p.hourly_rate,
+                    hourly_rate: p
+                        .hourly_rate_minor
+                        .and_then(|m| HourlyRate::from_minor(m).to_json_number().as_f64()),
+                    currency: Some(p.currency),
                     due_date: p.due_date.map(|d| d.to_string()),
                     status: Some(p.status.as_str().into()),
                     created_at: Some(rfc3339(&p.created_at)),
@@ -306,6 +311,7 @@ fn validate(doc: WorkspaceDoc) -> ServiceResult<Import> {
             description: p.description,
             client: p.client,
             hourly_rate: p.hourly_rate,
+            currency: p.currency,
             due_date: p.due_date,
             status: p.status,
         }

@@ -103,6 +103,7 @@ pub struct Imported {
 /// name the caller already has → 409 and nothing stored.
 pub async fn import(svc: &Services, caller: &Caller, doc: Import) -> ServiceResult<Imported> {
     let owner = caller.id;
+    let default_currency = svc.policy().default_currency;
     svc.write(move |work| {
         let conn = work.conn();
         let mut label_ids: HashMap<i64, LabelId> = HashMap::new();
@@ -121,12 +122,14 @@ pub async fn import(svc: &Services, caller: &Caller, doc: Import) -> ServiceResu
         }
         let mut project_ids: HashMap<i64, ProjectId> = HashMap::new();
         for (doc_id, p, at) in &doc.projects {
+            let currency = p.currency.unwrap_or(default_currency);
             let new = projects::NewProject {
                 owner_id: owner,
                 name: p.name.as_str(),
                 description: p.description.as_ref().map(LongText::as_str),
                 client: p.client.as_ref().map(ShortText::as_str),
-                hourly_rate: p.hourly_rate.map(HourlyRate::value),
+                hourly_rate_minor: p.hourly_rate.map(HourlyRate::minor),
+                currency: currency.as_str(),
                 due_date: p.due_date,
                 status: p.status,
             };
