@@ -54,6 +54,7 @@ pub mod connection;
 pub mod error;
 pub mod events;
 pub mod feedback;
+pub mod imports;
 pub mod invoices;
 pub mod labels;
 pub mod locks;

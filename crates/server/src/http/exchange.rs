@@ -9,15 +9,17 @@ use super::tasks::CreateTask;
 use super::wire::rfc3339;
 use crate::services::core::Services;
 use crate::services::error::{ServiceError, ServiceResult};
-use crate::services::work::exchange::{self, Import, Times};
+use crate::services::work::exchange::{self, EntryImport, Import, InvoiceImport, Times};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDateTime};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::collections::HashSet;
 use utoipa::{OpenApi, ToSchema};
 use workspace_domain::work::parse_color;
-use workspace_domain::{CommentBody, HourlyRate, LabelId, LabelName};
+use workspace_domain::{
+    parse_date, CommentBody, Currency, HourlyRate, InvoiceStatus, LabelId, LabelName, LongText,
+    ShortText,
+};
 
 /// The document's `format`.
 pub const FORMAT: &str = "freelancer-workspace";
@@ -112,6 +114,84 @@ pub struct CommentDoc {
     pub updated_at: Option<String>,
 }
 
+/// A time entry of the document.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct TimeEntryDoc {
+    /// Id within the document.
+    pub id: Option<i64>,
+    /// A task id of the document.
+    pub task_id: Option<i64>,
+    /// The task's project (informative; the task decides).
+    pub project_id: Option<i64>,
+    /// RFC 3339.
+    pub started_at: Option<String>,
+    /// RFC 3339; null: running.
+    pub ended_at: Option<String>,
+    /// Seconds (informative; the times decide).
+    pub seconds: Option<i64>,
+    /// Note.
+    pub note: Option<String>,
+    /// Billable (default true).
+    pub billable: Option<bool>,
+    /// An invoice id of the document.
+    pub invoice_id: Option<i64>,
+    /// RFC 3339.
+    pub created_at: Option<String>,
+    /// RFC 3339.
+    pub updated_at: Option<String>,
+}
+
+/// An invoice line of the document.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct InvoiceLineDoc {
+    /// A project id of the document.
+    pub project_id: Option<i64>,
+    /// A task id of the document.
+    pub task_id: Option<i64>,
+    /// Text of the line.
+    pub description: Option<String>,
+    /// Billed seconds.
+    pub seconds: Option<i64>,
+    /// Rate billed (at most 2 decimals).
+    pub hourly_rate: Option<f64>,
+    /// Amount in minor units.
+    pub amount_minor: Option<i64>,
+}
+
+/// An invoice of the document.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct InvoiceDoc {
+    /// Id within the document.
+    pub id: Option<i64>,
+    /// `YYYY-NNNN` once sent.
+    pub number: Option<String>,
+    /// Client.
+    pub client: Option<String>,
+    /// `draft`, `sent`, `paid` or `void`.
+    pub status: Option<String>,
+    /// ISO 4217 code.
+    pub currency: Option<String>,
+    /// Period start, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Period end, `YYYY-MM-DD`.
+    pub to: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub issue_date: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub due_date: Option<String>,
+    /// Notes.
+    pub notes: Option<String>,
+    /// Lines.
+    #[serde(default)]
+    pub lines: Vec<InvoiceLineDoc>,
+    /// Sum of the lines (informative; the lines decide).
+    pub total_minor: Option<i64>,
+    /// RFC 3339.
+    pub created_at: Option<String>,
+    /// RFC 3339.
+    pub updated_at: Option<String>,
+}
+
 /// The whole document.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct WorkspaceDoc {
@@ -133,14 +213,12 @@ pub struct WorkspaceDoc {
     /// Comments.
     #[serde(default)]
     pub comments: Vec<CommentDoc>,
-    /// Time entries (not exported yet: always empty).
+    /// Time entries.
     #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
-    pub time_entries: Vec<Value>,
-    /// Invoices (not exported yet: always empty).
+    pub time_entries: Vec<TimeEntryDoc>,
+    /// Invoices with their lines.
     #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
-    pub invoices: Vec<Value>,
+    pub invoices: Vec<InvoiceDoc>,
 }
 
 /// What an import stored.
@@ -154,6 +232,10 @@ pub struct ImportOut {
     pub labels: usize,
     /// Comments created.
     pub comments: usize,
+    /// Time entries created.
+    pub time_entries: usize,
+    /// Invoices created.
+    pub invoices: usize,
 }
 
 /// Everything the caller has, as one document.
@@ -229,8 +311,59 @@ pub async fn export(svc: web::Data<Services>, user: AuthUser) -> ApiResult<HttpR
                 updated_at: Some(rfc3339(&c.updated_at)),
             })
             .collect(),
-        time_entries: Vec::new(),
-        invoices: Vec::new(),
+        time_entries: data
+            .time_entries
+            .into_iter()
+            .map(|e| TimeEntryDoc {
+                id: Some(e.id),
+                task_id: Some(e.task_id),
+                project_id: Some(e.project_id),
+                started_at: Some(rfc3339(&e.started_at)),
+                ended_at: e.ended_at.as_ref().map(rfc3339),
+                seconds: Some(e.seconds),
+                note: Some(e.note),
+                billable: Some(e.billable),
+                invoice_id: e.invoice_id,
+                created_at: Some(rfc3339(&e.created_at)),
+                updated_at: Some(rfc3339(&e.updated_at)),
+            })
+            .collect(),
+        invoices: data
+            .invoices
+            .into_iter()
+            .map(|inv| {
+                let i = inv.invoice;
+                InvoiceDoc {
+                    id: Some(i.id),
+                    number: i.number,
+                    client: Some(i.client),
+                    status: Some(i.status.as_str().into()),
+                    currency: Some(i.currency),
+                    from: Some(i.period_from.to_string()),
+                    to: Some(i.period_to.to_string()),
+                    issue_date: i.issue_date.map(|d| d.to_string()),
+                    due_date: i.due_date.map(|d| d.to_string()),
+                    notes: i.notes,
+                    lines: inv
+                        .lines
+                        .into_iter()
+                        .map(|l| InvoiceLineDoc {
+                            project_id: Some(l.project_id),
+                            task_id: Some(l.task_id),
+                            description: Some(l.description),
+                            seconds: Some(l.seconds),
+                            hourly_rate: HourlyRate::from_minor(l.hourly_rate_minor)
+                                .to_json_number()
+                                .as_f64(),
+                            amount_minor: Some(l.amount_minor),
+                        })
+                        .collect(),
+                    total_minor: Some(i.total_minor),
+                    created_at: Some(rfc3339(&i.created_at)),
+                    updated_at: Some(rfc3339(&i.updated_at)),
+                }
+            })
+            .collect(),
     };
     Ok(HttpResponse::Ok().json(doc))
 }
@@ -287,18 +420,6 @@ fn validate(doc: WorkspaceDoc) -> ServiceResult<Import> {
     }
     if doc.version != Some(VERSION) {
         return Err(ServiceError::invalid("version", "must be 1"));
-    }
-    if !doc.time_entries.is_empty() {
-        return Err(ServiceError::invalid(
-            "time_entries",
-            "importing time entries is not supported yet; send an empty list",
-        ));
-    }
-    if !doc.invoices.is_empty() {
-        return Err(ServiceError::invalid(
-            "invoices",
-            "importing invoices is not supported yet; send an empty list",
-        ));
     }
     let mut out = Import::default();
     let mut seen = HashSet::new();
@@ -401,7 +522,156 @@ fn validate(doc: WorkspaceDoc) -> ServiceResult<Import> {
             .map_err(at(place))?;
         out.comments.push((task, body, t));
     }
+    let mut seen = HashSet::new();
+    for (i, inv) in doc.invoices.into_iter().enumerate() {
+        let place = format!("invoices[{i}]");
+        let id = id_of(&place, inv.id, &mut seen)?;
+        out.invoices
+            .push(invoice(&place, id, inv, &project_ids, &task_ids).map_err(at(place))?);
+    }
+    let invoice_ids = seen;
+    let mut seen = HashSet::new();
+    for (i, e) in doc.time_entries.into_iter().enumerate() {
+        let place = format!("time_entries[{i}]");
+        id_of(&place, e.id, &mut seen)?;
+        out.time_entries
+            .push(entry(e, &task_ids, &invoice_ids).map_err(at(place))?);
+    }
     Ok(out)
+}
+
+fn doc_ref(field: &str, id: Option<i64>, known: &HashSet<i64>, what: &str) -> ServiceResult<i64> {
+    id.filter(|x| known.contains(x)).ok_or_else(|| {
+        ServiceError::invalid(
+            field.to_owned(),
+            format!("must be the id of {what} of the document"),
+        )
+    })
+}
+
+fn required<T>(field: &'static str, value: Option<T>) -> ServiceResult<T> {
+    value.ok_or_else(|| ServiceError::invalid(field, "is required"))
+}
+
+fn date(field: &'static str, value: Option<&str>) -> ServiceResult<Option<chrono::NaiveDate>> {
+    Ok(value.map(|v| parse_date(field, v)).transpose()?)
+}
+
+fn count(field: &'static str, value: Option<i64>) -> ServiceResult<i64> {
+    match value {
+        Some(v) if v >= 0 => Ok(v),
+        Some(_) => Err(ServiceError::invalid(field, "must be ≥ 0")),
+        None => Err(ServiceError::invalid(field, "is required")),
+    }
+}
+
+fn invoice(
+    place: &str,
+    id: i64,
+    inv: InvoiceDoc,
+    projects: &HashSet<i64>,
+    tasks: &HashSet<i64>,
+) -> ServiceResult<InvoiceImport> {
+    let status = InvoiceStatus::parse(&required("status", inv.status)?)?;
+    let currency = Currency::parse_field("currency", &required("currency", inv.currency)?)?;
+    let client = ShortText::parse_field("client", &required("client", inv.client)?)?;
+    let from = date("from", Some(&required("from", inv.from)?))?.unwrap_or_default();
+    let to = date("to", Some(&required("to", inv.to)?))?.unwrap_or_default();
+    let number = match inv.number {
+        Some(n) if workspace_persistence::imports::parse_number(&n).is_some() && n.len() <= 20 => {
+            Some(n)
+        }
+        Some(_) => return Err(ServiceError::invalid("number", "must look like 2026-0001")),
+        None => None,
+    };
+    let notes = inv
+        .notes
+        .map(|n| LongText::parse_field("notes", &n))
+        .transpose()?;
+    let mut lines = Vec::with_capacity(inv.lines.len());
+    for (k, l) in inv.lines.into_iter().enumerate() {
+        let line = || -> ServiceResult<_> {
+            let project = doc_ref("project_id", l.project_id, projects, "a project")?;
+            let task = doc_ref("task_id", l.task_id, tasks, "a task")?;
+            let rate = HourlyRate::parse(required("hourly_rate", l.hourly_rate)?)?;
+            let description =
+                ShortText::parse_field("description", &required("description", l.description)?)?;
+            Ok((
+                project,
+                task,
+                description.as_str().to_owned(),
+                count("seconds", l.seconds)?,
+                rate.minor(),
+                count("amount_minor", l.amount_minor)?,
+            ))
+        };
+        lines.push(line().map_err(at(format!("lines[{k}]")))?);
+    }
+    Ok(InvoiceImport {
+        doc_id: id,
+        number,
+        client: client.as_str().to_owned(),
+        status,
+        currency,
+        from,
+        to,
+        issue_date: date("issue_date", inv.issue_date.as_deref())?,
+        due_date: date("due_date", inv.due_date.as_deref())?,
+        notes: notes.map(|n| n.as_str().to_owned()),
+        lines,
+        times: times(place, inv.created_at.as_deref(), inv.updated_at.as_deref()).map_err(
+            |mut e| {
+                // `times` names the full place already.
+                e.field = e
+                    .field
+                    .map(|f| f.rsplit('.').next().unwrap_or_default().to_owned().into());
+                e
+            },
+        )?,
+    })
+}
+
+fn entry(
+    e: TimeEntryDoc,
+    tasks: &HashSet<i64>,
+    invoices: &HashSet<i64>,
+) -> ServiceResult<EntryImport> {
+    let task = doc_ref("task_id", e.task_id, tasks, "a task")?;
+    let started_at = time(
+        "started_at".into(),
+        Some(&required("started_at", e.started_at)?),
+    )?
+    .unwrap_or_default();
+    let ended_at = time("ended_at".into(), e.ended_at.as_deref())?;
+    if ended_at.is_some_and(|end| end < started_at) {
+        return Err(ServiceError::invalid(
+            "ended_at",
+            "must not be before started_at",
+        ));
+    }
+    let invoice = match e.invoice_id {
+        None => None,
+        id => Some(doc_ref("invoice_id", id, invoices, "an invoice")?),
+    };
+    let note = match e.note {
+        Some(n) if !n.is_empty() => ShortText::parse_field("note", &n)?.as_str().to_owned(),
+        _ => String::new(),
+    };
+    let t = times("x", e.created_at.as_deref(), e.updated_at.as_deref()).map_err(|mut err| {
+        err.field = err
+            .field
+            .map(|f| f.trim_start_matches("x.").to_owned().into());
+        err
+    })?;
+    Ok(EntryImport {
+        task,
+        started_at,
+        ended_at,
+        note,
+        billable: e.billable.unwrap_or(true),
+        invoice,
+        times: t,
+    })
 }
 
 /// Imports a document into the caller's account (new ids), all or nothing.
@@ -419,6 +689,8 @@ pub async fn import(
     let doc = validate(body.into_inner())?;
     let n = exchange::import(&svc, &user, doc).await?;
     Ok(HttpResponse::Created().json(ImportOut {
+        time_entries: n.time_entries,
+        invoices: n.invoices,
         projects: n.projects,
         tasks: n.tasks,
         labels: n.labels,
