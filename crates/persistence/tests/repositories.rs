@@ -1296,7 +1296,8 @@ fn migration_histories_agree() {
             .collect::<std::collections::BTreeSet<_>>()
             .len(),
         // + webhooks, webhook_deliveries, event_feedback (secops)
-        12
+        // + revoked_tokens (account)
+        13
     );
     assert_eq!(
         sqlite_cols.get(&("users".into(), "email".into())),
