@@ -1000,3 +1000,95 @@ async fn invoice_exports(app: TestApp) {
         .await;
     app.assert_error(&got, 404, "not_found");
 }
+
+/// Report latency over 100,000 time entries of one user (plus another
+/// user's 20,000), 20 projects of 5 clients, over a year:
+/// `cargo test -p workspace-server --test money report_latency -- --ignored --nocapture`
+/// (add `TEST_POSTGRES_URL` for PostgreSQL). Prints p50/p99 per `group_by`
+/// over HTTP (debug build unless `--release`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark: run on demand"]
+async fn report_latency_on_100k_entries() {
+    use workspace_persistence::imports::{insert_entry, ImportedEntry};
+    let mut backends = vec![common::Backend::Sqlite];
+    if std::env::var("TEST_POSTGRES_URL").is_ok() {
+        backends.push(common::Backend::Postgres);
+    }
+    for backend in backends {
+        let app = TestApp::spawn(backend).await.unwrap();
+        let mut seeds = Vec::new();
+        for (name, n) in [("alice", 100_000_i64), ("bob", 20_000)] {
+            let token = app.user(name).await;
+            let mut tasks = Vec::new();
+            for p in 0..20 {
+                let client = format!("Client {}", p % 5);
+                let pid = project(
+                    &app,
+                    &token,
+                    json!({"name": format!("P{p}"), "client": client, "hourly_rate": 50 + p}),
+                )
+                .await;
+                tasks.push((pid, task(&app, &token, pid, &format!("T{p}")).await));
+            }
+            seeds.push((name, token, n, tasks));
+        }
+        let db = app.db.database();
+        let base = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+            .unwrap()
+            .and_hms_opt(8, 0, 0)
+            .unwrap();
+        for (name, _, n, tasks) in &seeds {
+            let user = db
+                .run(|c| workspace_persistence::users::find_by_username(c, name))
+                .unwrap()
+                .unwrap()
+                .id;
+            db.transaction(|conn| {
+                for i in 0..*n {
+                    let (project_id, task_id) = tasks[(i % 20) as usize];
+                    let start = base + chrono::Duration::minutes(i * 5);
+                    insert_entry(
+                        conn,
+                        &ImportedEntry {
+                            user_id: user,
+                            project_id,
+                            task_id,
+                            started_at: start,
+                            ended_at: Some(start + chrono::Duration::seconds(60 + i % 3000)),
+                            note: "",
+                            billable: i % 7 != 0,
+                            invoice_id: None,
+                            created_at: start,
+                            updated_at: start,
+                        },
+                    )?;
+                }
+                Ok::<_, workspace_persistence::PersistenceError>(())
+            })
+            .unwrap();
+        }
+        let alice = &seeds[0].1;
+        for group_by in ["project", "client", "task", "day", "week", "month"] {
+            let mut times = Vec::new();
+            for _ in 0..40 {
+                let started = std::time::Instant::now();
+                let (s, b) = app
+                    .get(
+                        &format!(
+                            "/api/reports/time?from=2026-01-01&to=2026-12-31&group_by={group_by}"
+                        ),
+                        Some(alice),
+                    )
+                    .await;
+                times.push(started.elapsed());
+                assert_eq!(s, StatusCode::OK, "{b}");
+            }
+            times.sort();
+            println!(
+                "{backend:?}: report by {group_by} over 100,000 entries: p50 {:?}, p99 {:?}",
+                times[times.len() / 2],
+                times[times.len() * 99 / 100]
+            );
+        }
+    }
+}

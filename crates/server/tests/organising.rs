@@ -678,7 +678,14 @@ fn without_ids(doc: &Value) -> Value {
             .position(|x| &x["id"] == id))
     };
     let mut d = doc.clone();
-    for key in ["projects", "labels", "tasks", "comments"] {
+    for key in [
+        "projects",
+        "labels",
+        "tasks",
+        "comments",
+        "time_entries",
+        "invoices",
+    ] {
         for item in d[key].as_array_mut().unwrap() {
             item.as_object_mut().unwrap().remove("id");
         }
@@ -694,6 +701,19 @@ fn without_ids(doc: &Value) -> Value {
     }
     for (i, c) in doc["comments"].as_array().unwrap().iter().enumerate() {
         d["comments"][i]["task_id"] = pos("tasks", &c["task_id"]);
+    }
+    for (i, e) in doc["time_entries"].as_array().unwrap().iter().enumerate() {
+        d["time_entries"][i]["task_id"] = pos("tasks", &e["task_id"]);
+        d["time_entries"][i]["project_id"] = pos("projects", &e["project_id"]);
+        if !e["invoice_id"].is_null() {
+            d["time_entries"][i]["invoice_id"] = pos("invoices", &e["invoice_id"]);
+        }
+    }
+    for (i, inv) in doc["invoices"].as_array().unwrap().iter().enumerate() {
+        for (k, l) in inv["lines"].as_array().unwrap().iter().enumerate() {
+            d["invoices"][i]["lines"][k]["task_id"] = pos("tasks", &l["task_id"]);
+            d["invoices"][i]["lines"][k]["project_id"] = pos("projects", &l["project_id"]);
+        }
     }
     d
 }
@@ -735,14 +755,55 @@ async fn export_import_round_trip_and_rejection(app: TestApp) {
     )
     .await;
 
+    // Time: two entries on an invoice that was sent, one not invoiced.
+    for (from, to) in [
+        ("2026-11-02T09:00:00Z", "2026-11-02T10:20:00Z"),
+        ("2026-11-03T09:00:00Z", "2026-11-03T09:00:01Z"),
+    ] {
+        let (s, b) = app
+            .post(
+                "/api/time-entries",
+                Some(&alice),
+                json!({"task_id": t["id"], "started_at": from, "ended_at": to, "note": "work"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+    }
+    let (s, inv) = app
+        .post(
+            "/api/invoices",
+            Some(&alice),
+            json!({"client": "ACME", "from": "2026-11-01", "to": "2026-11-30"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{inv}");
+    let (s, sent) = app
+        .patch(
+            &format!("/api/invoices/{}", inv["id"]),
+            Some(&alice),
+            json!({"status": "sent"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{sent}");
+    app.post(
+        "/api/time-entries",
+        Some(&alice),
+        json!({"task_id": t["id"], "started_at": "2026-12-01T08:00:00Z",
+               "ended_at": "2026-12-01T08:30:00Z", "billable": false}),
+    )
+    .await;
+
     let (s, doc) = app.get("/api/export", Some(&alice)).await;
     assert_eq!(s, StatusCode::OK, "{doc}");
     assert_eq!(
         (doc["format"].as_str(), doc["version"].as_i64()),
         (Some("freelancer-workspace"), Some(1))
     );
-    assert_eq!(doc["time_entries"], json!([]));
-    assert_eq!(doc["invoices"], json!([]));
+    assert_eq!(doc["time_entries"].as_array().unwrap().len(), 3, "{doc}");
+    assert_eq!(doc["invoices"].as_array().unwrap().len(), 1, "{doc}");
+    // 80.5/h: 80 min = 10733.33 → 10733; 1 s = 2.236 → 2.
+    assert_eq!(doc["invoices"][0]["total_minor"], 10_735, "{doc}");
+    assert_eq!(doc["invoices"][0]["status"], "sent");
     assert_eq!(doc["projects"].as_array().unwrap().len(), 2);
     assert_eq!(doc["tasks"].as_array().unwrap().len(), 2);
     assert_eq!(doc["labels"].as_array().unwrap().len(), 2);
@@ -758,6 +819,18 @@ async fn export_import_round_trip_and_rejection(app: TestApp) {
     bad["tasks"][0]["title"] = json!("");
     let got = app.post("/api/import", Some(&carol), bad).await;
     assert_eq!(got.1["field"], "tasks[0].title");
+    let mut bad = doc.clone();
+    bad["invoices"][0]["lines"][0]["hourly_rate"] = json!(1.005);
+    let got = app.post("/api/import", Some(&carol), bad).await;
+    assert_eq!(
+        got.1["field"], "invoices[0].lines[0].hourly_rate",
+        "{}",
+        got.1
+    );
+    let mut bad = doc.clone();
+    bad["time_entries"][0]["invoice_id"] = json!(424_242);
+    let got = app.post("/api/import", Some(&carol), bad).await;
+    assert_eq!(got.1["field"], "time_entries[0].invoice_id", "{}", got.1);
     let mut bad = doc.clone();
     bad["format"] = json!("something-else");
     let got = app.post("/api/import", Some(&carol), bad).await;
@@ -787,6 +860,13 @@ async fn export_import_round_trip_and_rejection(app: TestApp) {
     expected["comments"][0]["author"] = json!("carol");
     assert_eq!(without_ids(&again), expected);
     assert_ne!(again["projects"][0]["id"], doc["projects"][0]["id"]);
+    // Carol now has the three entries.
+    let (_, carol_entries) = app.get("/api/time-entries", Some(&carol)).await;
+    assert_eq!(
+        carol_entries.as_array().map(Vec::len),
+        Some(3),
+        "{carol_entries}"
+    );
     // A whole account can be bigger than the usual 1 MiB body limit.
     let dave = app.user("dave").await;
     let big: Vec<Value> = (0..120)
