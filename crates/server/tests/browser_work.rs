@@ -402,11 +402,17 @@ impl Browser {
 
 /// The row `data-testid=task-item` whose title is `title`, in the shown view.
 async fn task_row(b: &Browser, title: &str) -> Element {
-    wait_for(&format!("task row {title:?}"), WAIT, || async move {
-        for row in b
-            .all("#views > :not([hidden]) [data-testid=\"task-item\"]")
-            .await
-        {
+    task_row_in(b, "#views > :not([hidden])", title).await
+}
+
+/// The row `data-testid=task-item` under `scope` (CSS) whose title is
+/// `title`. The title is an editable `<input>`, whose value is not part of
+/// an element's WebDriver text, so rows are matched by the input's value.
+async fn task_row_in(b: &Browser, scope: &str, title: &str) -> Element {
+    let rows = format!("{scope} [data-testid=\"task-item\"]");
+    let rows = rows.as_str();
+    wait_for(&format!("task row {title:?} in {scope}"), WAIT, || async move {
+        for row in b.all(rows).await {
             let input = row
                 .find(Locator::Css("input[data-field=title]"))
                 .await
@@ -702,7 +708,7 @@ async fn workspace_pages_of_issue_10_in_a_real_browser() {
 
     // ---- the overdue view across projects ----
     b.go("/dashboard/#/due/overdue").await;
-    b.wait_text("due-list", "Draft the homepage").await;
+    task_row_in(b, "[data-testid=\"due-list\"]", "Draft the homepage").await;
     let due_rows = b
         .all("[data-testid=\"due-list\"] [data-testid=\"task-item\"]")
         .await;
