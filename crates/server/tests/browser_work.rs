@@ -737,6 +737,11 @@ async fn workspace_pages_of_issue_10_in_a_real_browser() {
     for title in ["Send the invoice", "Pick photos"] {
         assert_eq!(api_task(app, token, title).await["status"], "done");
     }
+    // Show the bulk bar and the rows just set to Done, not wherever the
+    // clicks left the page scrolled.
+    b.js("document.querySelector('#views > :not([hidden]) [data-testid=task-select-all]')\
+          ?.scrollIntoView({block: 'start'}); return null")
+        .await;
     b.shot("work-dashboard.png").await;
 
     // ---- account: another session revoked, export, password change ----
