@@ -411,18 +411,22 @@ async fn task_row(b: &Browser, title: &str) -> Element {
 async fn task_row_in(b: &Browser, scope: &str, title: &str) -> Element {
     let rows = format!("{scope} [data-testid=\"task-item\"]");
     let rows = rows.as_str();
-    wait_for(&format!("task row {title:?} in {scope}"), WAIT, || async move {
-        for row in b.all(rows).await {
-            let input = row
-                .find(Locator::Css("input[data-field=title]"))
-                .await
-                .ok()?;
-            if input.prop("value").await.ok()?.as_deref() == Some(title) {
-                return Some(row);
+    wait_for(
+        &format!("task row {title:?} in {scope}"),
+        WAIT,
+        || async move {
+            for row in b.all(rows).await {
+                let input = row
+                    .find(Locator::Css("input[data-field=title]"))
+                    .await
+                    .ok()?;
+                if input.prop("value").await.ok()?.as_deref() == Some(title) {
+                    return Some(row);
+                }
             }
-        }
-        None
-    })
+            None
+        },
+    )
     .await
 }
 
@@ -739,9 +743,11 @@ async fn workspace_pages_of_issue_10_in_a_real_browser() {
     }
     // Show the bulk bar and the rows just set to Done, not wherever the
     // clicks left the page scrolled.
-    b.js("document.querySelector('#views > :not([hidden]) [data-testid=task-select-all]')\
-          ?.scrollIntoView({block: 'start'}); return null")
-        .await;
+    b.js(
+        "document.querySelector('#views > :not([hidden]) [data-testid=task-select-all]')\
+          ?.scrollIntoView({block: 'start'}); return null",
+    )
+    .await;
     b.shot("work-dashboard.png").await;
 
     // ---- account: another session revoked, export, password change ----
