@@ -402,21 +402,31 @@ impl Browser {
 
 /// The row `data-testid=task-item` whose title is `title`, in the shown view.
 async fn task_row(b: &Browser, title: &str) -> Element {
-    wait_for(&format!("task row {title:?}"), WAIT, || async move {
-        for row in b
-            .all("#views > :not([hidden]) [data-testid=\"task-item\"]")
-            .await
-        {
-            let input = row
-                .find(Locator::Css("input[data-field=title]"))
-                .await
-                .ok()?;
-            if input.prop("value").await.ok()?.as_deref() == Some(title) {
-                return Some(row);
+    task_row_in(b, "#views > :not([hidden])", title).await
+}
+
+/// The row `data-testid=task-item` under `scope` (CSS) whose title is
+/// `title`. The title is an editable `<input>`, whose value is not part of
+/// an element's WebDriver text, so rows are matched by the input's value.
+async fn task_row_in(b: &Browser, scope: &str, title: &str) -> Element {
+    let rows = format!("{scope} [data-testid=\"task-item\"]");
+    let rows = rows.as_str();
+    wait_for(
+        &format!("task row {title:?} in {scope}"),
+        WAIT,
+        || async move {
+            for row in b.all(rows).await {
+                let input = row
+                    .find(Locator::Css("input[data-field=title]"))
+                    .await
+                    .ok()?;
+                if input.prop("value").await.ok()?.as_deref() == Some(title) {
+                    return Some(row);
+                }
             }
-        }
-        None
-    })
+            None
+        },
+    )
     .await
 }
 
@@ -702,7 +712,7 @@ async fn workspace_pages_of_issue_10_in_a_real_browser() {
 
     // ---- the overdue view across projects ----
     b.go("/dashboard/#/due/overdue").await;
-    b.wait_text("due-list", "Draft the homepage").await;
+    task_row_in(b, "[data-testid=\"due-list\"]", "Draft the homepage").await;
     let due_rows = b
         .all("[data-testid=\"due-list\"] [data-testid=\"task-item\"]")
         .await;
@@ -731,6 +741,13 @@ async fn workspace_pages_of_issue_10_in_a_real_browser() {
     for title in ["Send the invoice", "Pick photos"] {
         assert_eq!(api_task(app, token, title).await["status"], "done");
     }
+    // Show the bulk bar and the rows just set to Done, not wherever the
+    // clicks left the page scrolled.
+    b.js(
+        "document.querySelector('#views > :not([hidden]) [data-testid=task-select-all]')\
+          ?.scrollIntoView({block: 'start'}); return null",
+    )
+    .await;
     b.shot("work-dashboard.png").await;
 
     // ---- account: another session revoked, export, password change ----
