@@ -349,6 +349,12 @@ pub fn report(
             "SUBSTR(CAST(e.started_at AS TEXT), 1, 10)",
         ),
     };
+    // Only the per-task report needs the task (its title): a join per
+    // entry costs a lookup per row otherwise.
+    let task_join = match key {
+        ReportKey::Task => "JOIN tasks t ON t.id = e.task_id ",
+        _ => "",
+    };
     // The user id is a typed integer, not client text: safe to inline.
     let user_sql = match whose {
         Whose::User(id) => format!("AND e.user_id = {}", id.get()),
@@ -361,7 +367,7 @@ pub fn report(
          CAST(SUM(CASE WHEN e.billable THEN (e.seconds * COALESCE(p.hourly_rate_minor, 0) + 1800) / 3600 ELSE 0 END) AS BIGINT) AS amount_minor \
          FROM time_entries e \
          JOIN projects p ON p.id = e.project_id \
-         JOIN tasks t ON t.id = e.task_id \
+         {task_join}\
          WHERE e.ended_at IS NOT NULL {user_sql} AND e.started_at >= $1 AND e.started_at < $2 \
          GROUP BY {key_sql}, {label_sql}, p.currency \
          ORDER BY 1, 3"
