@@ -273,81 +273,7 @@ pub async fn import(svc: &Services, caller: &Caller, doc: Import) -> ServiceResu
             })?;
             comments::create(conn, task, owner, body.as_str(), *at)?;
         }
-        let missing = || ServiceError::invalid("import", "refers to an item it does not hold");
-        let mut invoice_ids: HashMap<i64, i64> = HashMap::new();
-        for (i, inv) in doc.invoices.iter().enumerate() {
-            let mut lines = Vec::with_capacity(inv.lines.len());
-            for (p, t, description, seconds, rate, amount) in &inv.lines {
-                let project = project_ids.get(p).ok_or_else(missing)?.get();
-                let task = task_ids.get(t).ok_or_else(missing)?.get();
-                lines.push((project, task, description.clone(), *seconds, *rate, *amount));
-            }
-            let now = workspace_persistence::now_utc();
-            let (c, u) = inv.times.unwrap_or((now, now));
-            let id = imports::insert_invoice(
-                conn,
-                &ImportedInvoice {
-                    user_id: owner,
-                    number: inv.number.as_deref(),
-                    client: &inv.client,
-                    status: inv.status,
-                    currency: inv.currency.as_str(),
-                    period_from: inv.from,
-                    period_to: inv.to,
-                    issue_date: inv.issue_date,
-                    due_date: inv.due_date,
-                    notes: inv.notes.as_deref(),
-                    lines: &lines,
-                    created_at: c,
-                    updated_at: u,
-                },
-            )
-            .map_err(|e| {
-                if e.is_conflict() {
-                    ServiceError::conflict(format!(
-                        "invoices[{i}]: you already have an invoice numbered {}.",
-                        inv.number.as_deref().unwrap_or_default()
-                    ))
-                } else {
-                    e.into()
-                }
-            })?;
-            invoice_ids.insert(inv.doc_id, id);
-        }
-        for (i, e) in doc.time_entries.iter().enumerate() {
-            let task = task_ids.get(&e.task).ok_or_else(missing)?;
-            let project = task_projects.get(&e.task).ok_or_else(missing)?;
-            let invoice = match e.invoice {
-                Some(d) => Some(*invoice_ids.get(&d).ok_or_else(missing)?),
-                None => None,
-            };
-            let now = workspace_persistence::now_utc();
-            let (c, u) = e.times.unwrap_or((now, now));
-            imports::insert_entry(
-                conn,
-                &ImportedEntry {
-                    user_id: owner,
-                    project_id: project.get(),
-                    task_id: task.get(),
-                    started_at: e.started_at,
-                    ended_at: e.ended_at,
-                    note: &e.note,
-                    billable: e.billable,
-                    invoice_id: invoice,
-                    created_at: c,
-                    updated_at: u,
-                },
-            )
-            .map_err(|err| {
-                if err.is_conflict() {
-                    ServiceError::conflict(format!(
-                        "time_entries[{i}]: a timer is already running; stop it before importing a running entry."
-                    ))
-                } else {
-                    err.into()
-                }
-            })?;
-        }
+        import_time(conn, owner, &doc, &project_ids, &task_ids, &task_projects)?;
         Ok(Imported {
             time_entries: doc.time_entries.len(),
             invoices: doc.invoices.len(),
@@ -358,4 +284,92 @@ pub async fn import(svc: &Services, caller: &Caller, doc: Import) -> ServiceResu
         })
     })
     .await
+}
+
+/// The invoices and time entries of an import, after its projects and
+/// tasks (document ids mapped to the importer's new ones).
+fn import_time(
+    conn: &mut workspace_persistence::DbConnection,
+    owner: workspace_domain::UserId,
+    doc: &Import,
+    project_ids: &HashMap<i64, ProjectId>,
+    task_ids: &HashMap<i64, TaskId>,
+    task_projects: &HashMap<i64, ProjectId>,
+) -> ServiceResult<()> {
+    let missing = || ServiceError::invalid("import", "refers to an item it does not hold");
+    let mut invoice_ids: HashMap<i64, i64> = HashMap::new();
+    for (i, inv) in doc.invoices.iter().enumerate() {
+        let mut lines = Vec::with_capacity(inv.lines.len());
+        for (p, t, description, seconds, rate, amount) in &inv.lines {
+            let project = project_ids.get(p).ok_or_else(missing)?.get();
+            let task = task_ids.get(t).ok_or_else(missing)?.get();
+            lines.push((project, task, description.clone(), *seconds, *rate, *amount));
+        }
+        let now = workspace_persistence::now_utc();
+        let (c, u) = inv.times.unwrap_or((now, now));
+        let id = imports::insert_invoice(
+            conn,
+            &ImportedInvoice {
+                user_id: owner,
+                number: inv.number.as_deref(),
+                client: &inv.client,
+                status: inv.status,
+                currency: inv.currency.as_str(),
+                period_from: inv.from,
+                period_to: inv.to,
+                issue_date: inv.issue_date,
+                due_date: inv.due_date,
+                notes: inv.notes.as_deref(),
+                lines: &lines,
+                created_at: c,
+                updated_at: u,
+            },
+        )
+        .map_err(|e| {
+            if e.is_conflict() {
+                ServiceError::conflict(format!(
+                    "invoices[{i}]: you already have an invoice numbered {}.",
+                    inv.number.as_deref().unwrap_or_default()
+                ))
+            } else {
+                e.into()
+            }
+        })?;
+        invoice_ids.insert(inv.doc_id, id);
+    }
+    for (i, e) in doc.time_entries.iter().enumerate() {
+        let task = task_ids.get(&e.task).ok_or_else(missing)?;
+        let project = task_projects.get(&e.task).ok_or_else(missing)?;
+        let invoice = match e.invoice {
+            Some(d) => Some(*invoice_ids.get(&d).ok_or_else(missing)?),
+            None => None,
+        };
+        let now = workspace_persistence::now_utc();
+        let (c, u) = e.times.unwrap_or((now, now));
+        imports::insert_entry(
+            conn,
+            &ImportedEntry {
+                user_id: owner,
+                project_id: project.get(),
+                task_id: task.get(),
+                started_at: e.started_at,
+                ended_at: e.ended_at,
+                note: &e.note,
+                billable: e.billable,
+                invoice_id: invoice,
+                created_at: c,
+                updated_at: u,
+            },
+        )
+        .map_err(|err| {
+            if err.is_conflict() {
+                ServiceError::conflict(format!(
+                    "time_entries[{i}]: a timer is already running; stop it before importing a running entry."
+                ))
+            } else {
+                err.into()
+            }
+        })?;
+    }
+    Ok(())
 }
