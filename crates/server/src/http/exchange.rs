@@ -10,6 +10,7 @@ use super::wire::rfc3339;
 use crate::services::core::Services;
 use crate::services::error::{ServiceError, ServiceResult};
 use crate::services::work::exchange::{self, EntryImport, Import, InvoiceImport, Times};
+use crate::services::work::tasks::TaskView;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDateTime};
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,11 @@ use workspace_domain::{
     parse_date, CommentBody, Currency, HourlyRate, InvoiceStatus, LabelId, LabelName, LongText,
     ShortText,
 };
+use workspace_persistence::comments::CommentRecord;
+use workspace_persistence::invoices::Invoice;
+use workspace_persistence::labels::LabelRow;
+use workspace_persistence::projects::ProjectRecord;
+use workspace_persistence::time_entries::TimeEntryRow;
 
 /// The document's `format`.
 pub const FORMAT: &str = "freelancer-workspace";
@@ -247,125 +253,136 @@ pub async fn export(svc: web::Data<Services>, user: AuthUser) -> ApiResult<HttpR
     let doc = WorkspaceDoc {
         format: Some(FORMAT.into()),
         version: Some(VERSION),
-        projects: data
-            .projects
-            .into_iter()
-            .map(|r| {
-                let p = r.project;
-                ProjectDoc {
-                    id: Some(p.id.get()),
-                    name: Some(p.name),
-                    description: p.description,
-                    client: p.client,
-                    hourly_rate: p
-                        .hourly_rate_minor
-                        .and_then(|m| HourlyRate::from_minor(m).to_json_number().as_f64()),
-                    currency: Some(p.currency),
-                    due_date: p.due_date.map(|d| d.to_string()),
-                    status: Some(p.status.as_str().into()),
-                    created_at: Some(rfc3339(&p.created_at)),
-                    updated_at: Some(rfc3339(&p.updated_at)),
-                }
-            })
-            .collect(),
-        tasks: data
-            .tasks
-            .into_iter()
-            .map(|v| {
-                let t = v.task;
-                TaskDoc {
-                    id: Some(t.id.get()),
-                    project_id: Some(t.project_id.get()),
-                    title: Some(t.title),
-                    description: t.description,
-                    status: Some(t.status.as_str().into()),
-                    priority: Some(t.priority.as_str().into()),
-                    due_date: t.due_date.map(|d| d.to_string()),
-                    estimate_hours: t.estimate_hours,
-                    label_ids: v.labels.iter().map(|l| l.id.get()).collect(),
-                    created_at: Some(rfc3339(&t.created_at)),
-                    updated_at: Some(rfc3339(&t.updated_at)),
-                }
-            })
-            .collect(),
-        labels: data
-            .labels
-            .into_iter()
-            .map(|l| LabelDoc {
-                id: Some(l.id.get()),
-                name: Some(l.name),
-                color: Some(l.color),
-                created_at: Some(rfc3339(&l.created_at)),
-                updated_at: Some(rfc3339(&l.updated_at)),
-            })
-            .collect(),
-        comments: data
-            .comments
-            .into_iter()
-            .map(|c| CommentDoc {
-                id: Some(c.id.get()),
-                task_id: Some(c.task_id.get()),
-                author: Some(c.author),
-                body: Some(c.body),
-                created_at: Some(rfc3339(&c.created_at)),
-                updated_at: Some(rfc3339(&c.updated_at)),
-            })
-            .collect(),
+        projects: data.projects.into_iter().map(ProjectDoc::from).collect(),
+        tasks: data.tasks.into_iter().map(TaskDoc::from).collect(),
+        labels: data.labels.into_iter().map(LabelDoc::from).collect(),
+        comments: data.comments.into_iter().map(CommentDoc::from).collect(),
         time_entries: data
             .time_entries
             .into_iter()
-            .map(|e| TimeEntryDoc {
-                id: Some(e.id),
-                task_id: Some(e.task_id),
-                project_id: Some(e.project_id),
-                started_at: Some(rfc3339(&e.started_at)),
-                ended_at: e.ended_at.as_ref().map(rfc3339),
-                seconds: Some(e.seconds),
-                note: Some(e.note),
-                billable: Some(e.billable),
-                invoice_id: e.invoice_id,
-                created_at: Some(rfc3339(&e.created_at)),
-                updated_at: Some(rfc3339(&e.updated_at)),
-            })
+            .map(TimeEntryDoc::from)
             .collect(),
-        invoices: data
-            .invoices
-            .into_iter()
-            .map(|inv| {
-                let i = inv.invoice;
-                InvoiceDoc {
-                    id: Some(i.id),
-                    number: i.number,
-                    client: Some(i.client),
-                    status: Some(i.status.as_str().into()),
-                    currency: Some(i.currency),
-                    from: Some(i.period_from.to_string()),
-                    to: Some(i.period_to.to_string()),
-                    issue_date: i.issue_date.map(|d| d.to_string()),
-                    due_date: i.due_date.map(|d| d.to_string()),
-                    notes: i.notes,
-                    lines: inv
-                        .lines
-                        .into_iter()
-                        .map(|l| InvoiceLineDoc {
-                            project_id: Some(l.project_id),
-                            task_id: Some(l.task_id),
-                            description: Some(l.description),
-                            seconds: Some(l.seconds),
-                            hourly_rate: HourlyRate::from_minor(l.hourly_rate_minor)
-                                .to_json_number()
-                                .as_f64(),
-                            amount_minor: Some(l.amount_minor),
-                        })
-                        .collect(),
-                    total_minor: Some(i.total_minor),
-                    created_at: Some(rfc3339(&i.created_at)),
-                    updated_at: Some(rfc3339(&i.updated_at)),
-                }
-            })
-            .collect(),
+        invoices: data.invoices.into_iter().map(InvoiceDoc::from).collect(),
     };
     Ok(HttpResponse::Ok().json(doc))
+}
+
+/// A stored rate as the document's number.
+fn rate_number(minor: i64) -> Option<f64> {
+    HourlyRate::from_minor(minor).to_json_number().as_f64()
+}
+
+impl From<ProjectRecord> for ProjectDoc {
+    fn from(r: ProjectRecord) -> Self {
+        let p = r.project;
+        ProjectDoc {
+            id: Some(p.id.get()),
+            name: Some(p.name),
+            description: p.description,
+            client: p.client,
+            hourly_rate: p.hourly_rate_minor.and_then(rate_number),
+            currency: Some(p.currency),
+            due_date: p.due_date.map(|d| d.to_string()),
+            status: Some(p.status.as_str().into()),
+            created_at: Some(rfc3339(&p.created_at)),
+            updated_at: Some(rfc3339(&p.updated_at)),
+        }
+    }
+}
+
+impl From<TaskView> for TaskDoc {
+    fn from(v: TaskView) -> Self {
+        let t = v.task;
+        TaskDoc {
+            id: Some(t.id.get()),
+            project_id: Some(t.project_id.get()),
+            title: Some(t.title),
+            description: t.description,
+            status: Some(t.status.as_str().into()),
+            priority: Some(t.priority.as_str().into()),
+            due_date: t.due_date.map(|d| d.to_string()),
+            estimate_hours: t.estimate_hours,
+            label_ids: v.labels.iter().map(|l| l.id.get()).collect(),
+            created_at: Some(rfc3339(&t.created_at)),
+            updated_at: Some(rfc3339(&t.updated_at)),
+        }
+    }
+}
+
+impl From<LabelRow> for LabelDoc {
+    fn from(l: LabelRow) -> Self {
+        LabelDoc {
+            id: Some(l.id.get()),
+            name: Some(l.name),
+            color: Some(l.color),
+            created_at: Some(rfc3339(&l.created_at)),
+            updated_at: Some(rfc3339(&l.updated_at)),
+        }
+    }
+}
+
+impl From<CommentRecord> for CommentDoc {
+    fn from(c: CommentRecord) -> Self {
+        CommentDoc {
+            id: Some(c.id.get()),
+            task_id: Some(c.task_id.get()),
+            author: Some(c.author),
+            body: Some(c.body),
+            created_at: Some(rfc3339(&c.created_at)),
+            updated_at: Some(rfc3339(&c.updated_at)),
+        }
+    }
+}
+
+impl From<TimeEntryRow> for TimeEntryDoc {
+    fn from(e: TimeEntryRow) -> Self {
+        TimeEntryDoc {
+            id: Some(e.id),
+            task_id: Some(e.task_id),
+            project_id: Some(e.project_id),
+            started_at: Some(rfc3339(&e.started_at)),
+            ended_at: e.ended_at.as_ref().map(rfc3339),
+            seconds: Some(e.seconds),
+            note: Some(e.note),
+            billable: Some(e.billable),
+            invoice_id: e.invoice_id,
+            created_at: Some(rfc3339(&e.created_at)),
+            updated_at: Some(rfc3339(&e.updated_at)),
+        }
+    }
+}
+
+impl From<Invoice> for InvoiceDoc {
+    fn from(inv: Invoice) -> Self {
+        let i = inv.invoice;
+        InvoiceDoc {
+            id: Some(i.id),
+            number: i.number,
+            client: Some(i.client),
+            status: Some(i.status.as_str().into()),
+            currency: Some(i.currency),
+            from: Some(i.period_from.to_string()),
+            to: Some(i.period_to.to_string()),
+            issue_date: i.issue_date.map(|d| d.to_string()),
+            due_date: i.due_date.map(|d| d.to_string()),
+            notes: i.notes,
+            lines: inv
+                .lines
+                .into_iter()
+                .map(|l| InvoiceLineDoc {
+                    project_id: Some(l.project_id),
+                    task_id: Some(l.task_id),
+                    description: Some(l.description),
+                    seconds: Some(l.seconds),
+                    hourly_rate: rate_number(l.hourly_rate_minor),
+                    amount_minor: Some(l.amount_minor),
+                })
+                .collect(),
+            total_minor: Some(i.total_minor),
+            created_at: Some(rfc3339(&i.created_at)),
+            updated_at: Some(rfc3339(&i.updated_at)),
+        }
+    }
 }
 
 /// Prefixes the field of a validation error with the item's place.
@@ -422,8 +439,32 @@ fn validate(doc: WorkspaceDoc) -> ServiceResult<Import> {
         return Err(ServiceError::invalid("version", "must be 1"));
     }
     let mut out = Import::default();
+    let project_ids = validate_projects(doc.projects, &mut out)?;
+    let label_ids = validate_labels(doc.labels, &mut out)?;
+    let task_ids = validate_tasks(doc.tasks, &project_ids, &label_ids, &mut out)?;
+    validate_comments(doc.comments, &task_ids, &mut out)?;
     let mut seen = HashSet::new();
-    for (i, p) in doc.projects.into_iter().enumerate() {
+    for (i, inv) in doc.invoices.into_iter().enumerate() {
+        let place = format!("invoices[{i}]");
+        let id = id_of(&place, inv.id, &mut seen)?;
+        out.invoices
+            .push(invoice(&place, id, inv, &project_ids, &task_ids).map_err(at(place))?);
+    }
+    let invoice_ids = seen;
+    let mut seen = HashSet::new();
+    for (i, e) in doc.time_entries.into_iter().enumerate() {
+        let place = format!("time_entries[{i}]");
+        id_of(&place, e.id, &mut seen)?;
+        out.time_entries
+            .push(entry(e, &task_ids, &invoice_ids).map_err(at(place))?);
+    }
+    Ok(out)
+}
+
+/// The document's projects; answers their document ids.
+fn validate_projects(docs: Vec<ProjectDoc>, out: &mut Import) -> ServiceResult<HashSet<i64>> {
+    let mut seen = HashSet::new();
+    for (i, p) in docs.into_iter().enumerate() {
         let place = format!("projects[{i}]");
         let id = id_of(&place, p.id, &mut seen)?;
         let t = times(&place, p.created_at.as_deref(), p.updated_at.as_deref())?;
@@ -440,10 +481,14 @@ fn validate(doc: WorkspaceDoc) -> ServiceResult<Import> {
         .map_err(at(place))?;
         out.projects.push((id, new, t));
     }
-    let project_ids = seen;
+    Ok(seen)
+}
+
+/// The document's labels (names unique case-insensitively); answers their ids.
+fn validate_labels(docs: Vec<LabelDoc>, out: &mut Import) -> ServiceResult<HashSet<i64>> {
     let mut seen = HashSet::new();
     let mut label_names = HashSet::new();
-    for (i, l) in doc.labels.into_iter().enumerate() {
+    for (i, l) in docs.into_iter().enumerate() {
         let place = format!("labels[{i}]");
         let id = id_of(&place, l.id, &mut seen)?;
         let t = times(&place, l.created_at.as_deref(), l.updated_at.as_deref())?;
@@ -465,9 +510,18 @@ fn validate(doc: WorkspaceDoc) -> ServiceResult<Import> {
         }
         out.labels.push((id, name, color, t));
     }
-    let label_ids = seen;
+    Ok(seen)
+}
+
+/// The document's tasks, on its projects with its labels; answers their ids.
+fn validate_tasks(
+    docs: Vec<TaskDoc>,
+    project_ids: &HashSet<i64>,
+    label_ids: &HashSet<i64>,
+    out: &mut Import,
+) -> ServiceResult<HashSet<i64>> {
     let mut seen = HashSet::new();
-    for (i, task) in doc.tasks.into_iter().enumerate() {
+    for (i, task) in docs.into_iter().enumerate() {
         let place = format!("tasks[{i}]");
         let id = id_of(&place, task.id, &mut seen)?;
         let t = times(
@@ -503,9 +557,17 @@ fn validate(doc: WorkspaceDoc) -> ServiceResult<Import> {
         .map_err(at(place))?;
         out.tasks.push((id, project, new, t));
     }
-    let task_ids = seen;
+    Ok(seen)
+}
+
+/// The document's comments, on its tasks.
+fn validate_comments(
+    docs: Vec<CommentDoc>,
+    task_ids: &HashSet<i64>,
+    out: &mut Import,
+) -> ServiceResult<()> {
     let mut seen = HashSet::new();
-    for (i, c) in doc.comments.into_iter().enumerate() {
+    for (i, c) in docs.into_iter().enumerate() {
         let place = format!("comments[{i}]");
         id_of(&place, c.id, &mut seen)?;
         let t = times(&place, c.created_at.as_deref(), c.updated_at.as_deref())?;
@@ -522,22 +584,7 @@ fn validate(doc: WorkspaceDoc) -> ServiceResult<Import> {
             .map_err(at(place))?;
         out.comments.push((task, body, t));
     }
-    let mut seen = HashSet::new();
-    for (i, inv) in doc.invoices.into_iter().enumerate() {
-        let place = format!("invoices[{i}]");
-        let id = id_of(&place, inv.id, &mut seen)?;
-        out.invoices
-            .push(invoice(&place, id, inv, &project_ids, &task_ids).map_err(at(place))?);
-    }
-    let invoice_ids = seen;
-    let mut seen = HashSet::new();
-    for (i, e) in doc.time_entries.into_iter().enumerate() {
-        let place = format!("time_entries[{i}]");
-        id_of(&place, e.id, &mut seen)?;
-        out.time_entries
-            .push(entry(e, &task_ids, &invoice_ids).map_err(at(place))?);
-    }
-    Ok(out)
+    Ok(())
 }
 
 fn doc_ref(field: &str, id: Option<i64>, known: &HashSet<i64>, what: &str) -> ServiceResult<i64> {
