@@ -14,7 +14,7 @@
 
 use behavior_ml::{
     score_keystroke, Config, Decision, FeatureWindow, GlobalModel, KeystrokeWindow, Level,
-    SessionScorer, UserProfiles,
+    MouseWindow, SessionScorer, UserProfiles,
 };
 use std::time::Instant;
 
@@ -22,8 +22,9 @@ use rayon::prelude::*;
 use serde_json::{json, Value};
 
 use crate::keystrokes::{enrolled_profile, Prepared, Protocol};
-use crate::report::{r4, rate, Progress};
-use crate::{KeystrokeArgs, Outcome, Scores, UsageError};
+use crate::mouse_lou::{enroll, global_without, load_users, UserData};
+use crate::report::{live_config, r4, rate, Progress};
+use crate::{KeystrokeArgs, MouseArgs, Outcome, Scores, UsageError};
 
 /// What one replay of an owner's windows gave.
 #[derive(Debug, Clone, Default)]
@@ -41,66 +42,80 @@ impl Replay {
     }
 }
 
-/// Replays the owner's windows as one session (a new one after a block). With `feedback`,
-/// each alarm makes the profile learn the session's windows so far (those learnt already
-/// are skipped by `learn_confirmed`).
+/// Replays the owner's sessions in order (a new session after a block, too). With
+/// `feedback`, each alarm makes the profile learn the session's windows so far (those learnt
+/// already are skipped by `learn_confirmed`). A stale per-user mouse model is retrained as the
+/// server does, in both arms.
 pub fn replay_owner(
-    ws: &[&KeystrokeWindow],
+    sessions: &[Vec<FeatureWindow>],
     profiles: &mut UserProfiles,
     global: Option<&GlobalModel>,
     cfg: &Config,
     feedback: bool,
 ) -> Replay {
     let mut out = Replay::default();
-    let mut scorer = SessionScorer::new(cfg.clone());
-    let mut session: Vec<FeatureWindow> = Vec::new();
-    for w in ws {
-        let fw = FeatureWindow::Keystroke((*w).clone());
-        session.push(fw.clone());
-        let Some(r) = scorer.process_window(fw, profiles, global) else {
-            out.windows.push((false, false));
-            continue;
-        };
-        let alarm = r.decision != Decision::None;
-        out.windows.push((alarm, r.level >= Level::Medium));
-        if !alarm {
-            continue;
-        }
-        if feedback {
-            out.learnt += session
-                .iter()
-                .filter(|s| profiles.learn_confirmed(s, cfg))
-                .count();
-        }
-        if r.decision == Decision::Block {
-            scorer = SessionScorer::new(cfg.clone());
-            session.clear();
-        } else {
-            scorer.challenge_passed();
+    for ws in sessions {
+        let mut scorer = SessionScorer::new(cfg.clone());
+        let mut session: Vec<&FeatureWindow> = Vec::new();
+        for w in ws {
+            session.push(w);
+            let Some(r) = scorer.process_window(w.clone(), profiles, global) else {
+                out.windows.push((false, false));
+                continue;
+            };
+            retrain_if_stale(profiles, global, cfg);
+            let alarm = r.decision != Decision::None;
+            out.windows.push((alarm, r.level >= Level::Medium));
+            if !alarm {
+                continue;
+            }
+            if feedback {
+                out.learnt += session
+                    .iter()
+                    .filter(|s| profiles.learn_confirmed(s, cfg))
+                    .count();
+                retrain_if_stale(profiles, global, cfg);
+            }
+            if r.decision == Decision::Block {
+                scorer = SessionScorer::new(cfg.clone());
+                session.clear();
+            } else {
+                scorer.challenge_passed();
+            }
         }
     }
     out
 }
 
-/// An intruder typing `ws` in a new session on the owner's account: (blocked, windows,
-/// windows at level medium or high).
-pub fn intruder_session(
-    ws: &[&KeystrokeWindow],
+fn retrain_if_stale(profiles: &mut UserProfiles, global: Option<&GlobalModel>, cfg: &Config) {
+    if let Some(g) = global.filter(|_| profiles.mouse_model_stale()) {
+        if let Err(e) = profiles.train_mouse_model_with(g, cfg) {
+            eprintln!("behavior-eval: mouse model not retrained: {e}");
+        }
+    }
+}
+
+/// An intruder replaying `sessions` on the owner's account, each a new session: (sessions
+/// blocked, windows, windows at level medium or high).
+pub fn intruder_sessions(
+    sessions: &[Vec<FeatureWindow>],
     profiles: &UserProfiles,
     global: Option<&GlobalModel>,
     cfg: &Config,
-) -> (bool, usize, usize) {
-    let mut prof = profiles.clone();
-    let mut scorer = SessionScorer::new(cfg.clone());
-    let (mut blocked, mut n, mut flagged) = (false, 0, 0);
-    for w in ws {
-        if let Some(r) =
-            scorer.process_window(FeatureWindow::Keystroke((*w).clone()), &mut prof, global)
-        {
-            n += 1;
-            flagged += usize::from(r.level >= Level::Medium);
-            blocked |= r.decision == Decision::Block;
+) -> (usize, usize, usize) {
+    let (mut blocked, mut n, mut flagged) = (0, 0, 0);
+    for ws in sessions {
+        let mut prof = profiles.clone();
+        let mut scorer = SessionScorer::new(cfg.clone());
+        let mut b = false;
+        for w in ws {
+            if let Some(r) = scorer.process_window(w.clone(), &mut prof, global) {
+                n += 1;
+                flagged += usize::from(r.level >= Level::Medium);
+                b |= r.decision == Decision::Block;
+            }
         }
+        blocked += usize::from(b);
     }
     (blocked, n, flagged)
 }
@@ -116,8 +131,8 @@ pub struct ArmResult {
     pub later_flagged: usize,
     /// Windows learnt through feedback.
     pub learnt: usize,
-    /// The intruder's session was blocked.
-    pub intruder_blocked: bool,
+    /// Intruder sessions and those blocked.
+    pub intruder_sessions: (usize, usize),
     /// Intruder windows and those at level medium or high.
     pub intruder_windows: (usize, usize),
     /// Impostor probes and those at level medium or high.
@@ -139,11 +154,11 @@ pub struct OwnerResult {
 pub struct OwnerInput<'a> {
     /// The owner's enrolled profile.
     pub profile: UserProfiles,
-    /// The owner's later windows, in order.
-    pub owner: Vec<&'a KeystrokeWindow>,
-    /// The intruder's windows, in order.
-    pub intruder: Vec<&'a KeystrokeWindow>,
-    /// Probe windows of every other participant.
+    /// The owner's later sessions, in order.
+    pub owner: Vec<Vec<FeatureWindow>>,
+    /// The intruder's sessions, in order.
+    pub intruder: Vec<Vec<FeatureWindow>>,
+    /// Keystroke probe windows of every other participant (none for the mouse).
     pub probes: Vec<&'a KeystrokeWindow>,
 }
 
@@ -160,7 +175,7 @@ fn arm(
         .or_else(|| rep.first_alarm())
         .map_or(usize::MAX, |f| f + 1);
     let later: Vec<(bool, bool)> = rep.windows.iter().skip(from).copied().collect();
-    let (intruder_blocked, iw, iflag) = intruder_session(&inp.intruder, &prof, global, cfg);
+    let (iblocked, iw, iflag) = intruder_sessions(&inp.intruder, &prof, global, cfg);
     let flagged_probes = inp
         .probes
         .iter()
@@ -175,7 +190,7 @@ fn arm(
         later_alarms: later.iter().filter(|w| w.0).count(),
         later_flagged: later.iter().filter(|w| w.1).count(),
         learnt: rep.learnt,
-        intruder_blocked,
+        intruder_sessions: (inp.intruder.len(), iblocked),
         intruder_windows: (iw, iflag),
         probes: (inp.probes.len(), flagged_probes),
     };
@@ -208,7 +223,7 @@ fn totals(rs: &[&ArmResult]) -> Value {
         "later_flagged_window_rate": r4(rate(sum(&|r| r.later_flagged), later)),
         "owners_alarmed_later_rate": r4(rate(rs.iter().filter(|r| r.later_alarms > 0).count(), rs.len())),
         "windows_learnt_by_feedback": sum(&|r| r.learnt),
-        "intruders_blocked_rate": r4(rate(rs.iter().filter(|r| r.intruder_blocked).count(), rs.len())),
+        "intruder_sessions_blocked_rate": r4(rate(sum(&|r| r.intruder_sessions.1), sum(&|r| r.intruder_sessions.0))),
         "intruder_flagged_window_rate": r4(rate(sum(&|r| r.intruder_windows.1), sum(&|r| r.intruder_windows.0))),
         "impostor_probe_flagged_rate": r4(rate(sum(&|r| r.probes.1), sum(&|r| r.probes.0))),
     })
@@ -244,12 +259,12 @@ pub fn summary_text(name: &str, v: &Value) -> String {
     let arm = |a: &Value| {
         format!(
             "later alarms {:.2}% of windows (flagged {:.2}%, owners alarmed again {:.1}%), \
-             learnt {}; intruders blocked {:.1}%, intruder windows flagged {:.1}%, impostor probes flagged {:.1}%",
+             learnt {}; intruder sessions blocked {:.1}%, intruder windows flagged {:.1}%, impostor probes flagged {:.1}%",
             a["later_alarm_rate"].as_f64().unwrap_or(f64::NAN) * 100.0,
             a["later_flagged_window_rate"].as_f64().unwrap_or(f64::NAN) * 100.0,
             a["owners_alarmed_later_rate"].as_f64().unwrap_or(f64::NAN) * 100.0,
             a["windows_learnt_by_feedback"],
-            a["intruders_blocked_rate"].as_f64().unwrap_or(f64::NAN) * 100.0,
+            a["intruder_sessions_blocked_rate"].as_f64().unwrap_or(f64::NAN) * 100.0,
             a["intruder_flagged_window_rate"].as_f64().unwrap_or(f64::NAN) * 100.0,
             a["impostor_probe_flagged_rate"].as_f64().unwrap_or(f64::NAN) * 100.0,
         )
@@ -272,8 +287,9 @@ pub const LEGEND: &str = "legend:
              are learnt into the profile (non-human input and windows learnt already are not)
   later      the owner's windows after their first alarm (the same windows in both arms)
   flagged    a window at level medium or high (score >= 0.5)
-  intruders blocked  the next participant types all their sentences in a new session on
-             the owner's account, against the profile each arm ended with
+  intruder sessions blocked  keystrokes: the next participant types all their sentences
+             in a new session on the owner's account; mouse: every session of the next user;
+             against the profile each arm ended with
   impostor probes    every other participant's last sentence scored against that profile
   profile only  no global model (a fresh installation)";
 
@@ -342,8 +358,14 @@ pub fn run_keystrokes(a: &KeystrokeArgs) -> Result<Outcome, UsageError> {
 fn owner_input<'a>(u: usize, p: &'a Protocol<'a>, n: usize) -> Option<OwnerInput<'a>> {
     let ws = p.windows.get(u)?;
     let profile = enrolled_profile(ws, p)?;
-    let owner: Vec<&KeystrokeWindow> = ws.iter().skip(p.enroll).flatten().collect();
-    let intruder: Vec<&KeystrokeWindow> = p.windows.get((u + 1) % n)?.iter().flatten().collect();
+    let session = |ws: &mut dyn Iterator<Item = &KeystrokeWindow>| {
+        vec![ws
+            .cloned()
+            .map(FeatureWindow::Keystroke)
+            .collect::<Vec<_>>()]
+    };
+    let owner = session(&mut ws.iter().skip(p.enroll).flatten());
+    let intruder = session(&mut p.windows.get((u + 1) % n)?.iter().flatten());
     let probes: Vec<&KeystrokeWindow> = p
         .last
         .iter()
@@ -356,5 +378,88 @@ fn owner_input<'a>(u: usize, p: &'a Protocol<'a>, n: usize) -> Option<OwnerInput
         owner,
         intruder,
         probes,
+    })
+}
+
+/// The mouse feedback protocol (`mouse --protocol feedback`): each owner's profile from the
+/// first half of their training sessions, the later sessions replayed with and without
+/// feedback, the next user's sessions as the intruder; the global model (and the forest's
+/// reference) is trained on the other users only, as in leave-users-out.
+pub fn run_mouse(a: &MouseArgs) -> Result<Outcome, UsageError> {
+    let start = Instant::now();
+    let cfg = live_config();
+    let (users, skipped) = load_users(a, &cfg)?;
+    let n = users.len();
+    let owners: Vec<usize> = (0..n).take(a.limit.unwrap_or(n)).collect();
+    let progress = Progress::shared("mouse feedback: owners", owners.len());
+    let res: Vec<(String, Option<OwnerResult>)> = owners
+        .par_iter()
+        .filter_map(|o| {
+            let intruder = (o + 1) % n;
+            let global = global_without(*o, intruder, &users, &cfg);
+            let r = mouse_input(*o, intruder, &users, global.as_ref(), &cfg).map(|inp| {
+                let name = users.get(*o).map_or(String::new(), |u| u.name.clone());
+                (name, eval_owner(&inp, 0, global.as_ref(), &cfg))
+            });
+            progress.tick();
+            r
+        })
+        .collect();
+    let alarmed: Vec<OwnerResult> = res.iter().filter_map(|r| r.1).collect();
+    let summary = summary_json(res.len(), &alarmed, 1);
+    let per_owner: Vec<Value> = res
+        .iter()
+        .map(|(name, r)| {
+            json!({
+                "owner": name,
+                "later_alarms_without_feedback": r.map(|r| r.without.later_alarms),
+                "later_alarms_with_feedback": r.map(|r| r.with.later_alarms),
+                "later_windows": r.map(|r| r.without.later),
+            })
+        })
+        .collect();
+    let seconds = start.elapsed().as_secs_f64();
+    let text = format!(
+        "analyst feedback on the mouse owners' false alarms, {} ({} users)\n{}time: {seconds:.1} s\n\n{LEGEND}",
+        a.data.display(),
+        res.len(),
+        summary_text("per-user forest and global model", &summary),
+    );
+    Ok(Outcome {
+        json: json!({
+            "protocol": "balabit-mouse-feedback",
+            "users": res.len(),
+            "model": summary,
+            "per_owner": per_owner,
+            "skipped_rows": skipped,
+            "seconds": (seconds * 10.0).round() / 10.0,
+        }),
+        text,
+        scores: Scores::default(),
+        title: "Balabit, analyst feedback".into(),
+    })
+}
+
+/// The inputs of one mouse owner: enrolled profile (forest trained), later sessions, the
+/// intruder's sessions.
+fn mouse_input(
+    o: usize,
+    intruder: usize,
+    users: &[UserData],
+    global: Option<&GlobalModel>,
+    cfg: &Config,
+) -> Option<OwnerInput<'static>> {
+    let own = users.get(o)?;
+    let profile = enroll(o, own, global?, cfg)?;
+    let as_windows = |ss: &[Vec<MouseWindow>]| -> Vec<Vec<FeatureWindow>> {
+        ss.iter()
+            .map(|s| s.iter().cloned().map(FeatureWindow::Mouse).collect())
+            .collect()
+    };
+    Some(OwnerInput {
+        profile,
+        owner: as_windows(own.split().1),
+        intruder: as_windows(&users.get(intruder)?.sessions),
+        probes: Vec::new(),
     })
 }

@@ -105,6 +105,10 @@ pub enum MouseProtocol {
     /// All users' training sessions: for each pair of users, models trained on the other
     /// users; each owner's later sessions are genuine, the other user's sessions impostors.
     LeaveUsersOut,
+    /// Analyst feedback: each owner's later training sessions replayed with and without the
+    /// verdict `owner` on their false alarms; the later false-alarm rate of both arms, and the
+    /// next user's sessions as intruder against both resulting profiles.
+    Feedback,
 }
 
 /// Options of the mouse protocols.
@@ -116,8 +120,8 @@ pub struct MouseArgs {
     /// Protocol.
     #[arg(long, value_enum, default_value_t = MouseProtocol::Challenge)]
     pub protocol: MouseProtocol,
-    /// Quick runs: N test sessions and two training sessions per user (challenge), or
-    /// N pairs of users (leave-users-out) (not part of the contract).
+    /// Quick runs: N test sessions and two training sessions per user (challenge),
+    /// N pairs of users (leave-users-out), or N owners (feedback) (not part of the contract).
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
     /// Common options.
@@ -169,6 +173,7 @@ fn run(cli: &Cli) -> Result<(Outcome, CommonArgs), UsageError> {
         }
         Command::Keystrokes(a) => keystrokes::run(a)?,
         Command::Mouse(a) if a.protocol == MouseProtocol::Challenge => mouse::run(a)?,
+        Command::Mouse(a) if a.protocol == MouseProtocol::Feedback => feedback::run_mouse(a)?,
         Command::Mouse(a) => mouse_lou::run(a)?,
         Command::Synthetic(_) => synthetic::run()?,
     };

@@ -101,7 +101,7 @@ fn feedback_on_false_alarms_lowers_the_later_alarm_rate() {
             rate(without)
         );
         for key in [
-            "intruders_blocked_rate",
+            "intruder_sessions_blocked_rate",
             "intruder_flagged_window_rate",
             "impostor_probe_flagged_rate",
             "later_flagged_window_rate",
