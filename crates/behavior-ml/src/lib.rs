@@ -201,7 +201,7 @@ impl Default for Config {
             mouse_fusion_global: 0.3,
             fusion_global: 1.0,
             profile_only_scale: 2.2,
-            profile_only_offset: 0.75,
+            profile_only_offset: 0.7,
             profile_only_min_sd: 0.18,
             profile_only_update_max_z: 0.7,
             fusion_profile: 0.5,
