@@ -39,6 +39,12 @@ eval-mouse-lou:
 eval-keystrokes-folds:
     cargo run --release -p behavior-eval -- keystrokes --data ../shared/data/aalto-keystrokes-dev --folds 5 --json
 
+# Analyst feedback (issue 12): owners' later false-alarm rate with and without the verdict
+# `owner` on their false alarms, keystrokes (5 folds) and mouse.
+eval-feedback:
+    cargo run --release -p behavior-eval -- keystrokes --data ../shared/data/aalto-keystrokes-dev --protocol feedback --folds 5 --json
+    cargo run --release -p behavior-eval -- mouse --data ../shared/data/balabit-mouse-dev --protocol feedback --json
+
 # Generated non-human input and replays: catch rate.
 eval-synthetic:
     cargo run --release -p behavior-eval -- synthetic --json

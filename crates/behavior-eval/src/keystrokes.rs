@@ -30,18 +30,82 @@ struct UserResult {
 }
 
 /// A global model and the participants it scores (it never saw them).
-struct Fold {
-    users: Vec<usize>,
-    global: Option<GlobalModel>,
+pub(crate) struct Fold {
+    pub users: Vec<usize>,
+    pub global: Option<GlobalModel>,
 }
 
 /// The data every participant's evaluation reads.
-struct Protocol<'a> {
-    parts: &'a [Participant],
-    windows: &'a [Vec<Option<KeystrokeWindow>>],
-    last: &'a [Option<KeystrokeWindow>],
-    enroll: usize,
-    cfg: &'a Config,
+pub(crate) struct Protocol<'a> {
+    pub parts: &'a [Participant],
+    pub windows: &'a [Vec<Option<KeystrokeWindow>>],
+    pub last: &'a [Option<KeystrokeWindow>],
+    pub enroll: usize,
+    pub cfg: &'a Config,
+}
+
+/// The loaded data set: participants, their sentence windows, and the folds' global models.
+pub(crate) struct Prepared {
+    pub cfg: Config,
+    pub parts: Vec<Participant>,
+    pub windows: Vec<Vec<Option<KeystrokeWindow>>>,
+    pub last: Vec<Option<KeystrokeWindow>>,
+    pub folds: Vec<Fold>,
+    pub skipped: usize,
+    pub train_s: f64,
+}
+
+impl Prepared {
+    /// Load `--data`, cut one window per sentence, train the folds' global models.
+    pub fn load(a: &KeystrokeArgs, start: Instant) -> Result<Prepared, UsageError> {
+        let cfg = protocol_config(a.enroll);
+        let (parts, skipped) = load_dir(&a.data, a.limit)?;
+        let windows: Vec<Vec<Option<KeystrokeWindow>>> = parts
+            .par_iter()
+            .map(|p| sentence_windows(p, &cfg))
+            .collect();
+        let last: Vec<Option<KeystrokeWindow>> = windows
+            .iter()
+            .map(|ws| ws.last().cloned().flatten())
+            .collect();
+        let (folds, bg_skipped) = folds(a, &windows, &cfg)?;
+        Ok(Prepared {
+            cfg,
+            parts,
+            windows,
+            last,
+            folds,
+            skipped: skipped + bg_skipped,
+            train_s: start.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// The view every participant's evaluation reads.
+    pub fn protocol(&self, enroll: u32) -> Protocol<'_> {
+        Protocol {
+            parts: &self.parts,
+            windows: &self.windows,
+            last: &self.last,
+            enroll: enroll as usize,
+            cfg: &self.cfg,
+        }
+    }
+
+    /// `(participant, fold, the fold's global model)` for every participant, in order.
+    pub fn jobs(&self) -> Vec<(usize, usize, Option<&GlobalModel>)> {
+        let mut jobs: Vec<(usize, usize, Option<&GlobalModel>)> = self
+            .folds
+            .iter()
+            .enumerate()
+            .flat_map(|(f, fold)| {
+                fold.users
+                    .iter()
+                    .map(move |u| (*u, f, fold.global.as_ref()))
+            })
+            .collect();
+        jobs.sort_by_key(|j| j.0);
+        jobs
+    }
 }
 
 /// The server's defaults; only the enrollment follows the protocol: exactly `--enroll`
@@ -110,7 +174,10 @@ fn folds(
 }
 
 /// The owner's profile from the first `enroll` sentences (`None` when too few are usable).
-fn enrolled_profile(ws: &[Option<KeystrokeWindow>], p: &Protocol<'_>) -> Option<UserProfiles> {
+pub(crate) fn enrolled_profile(
+    ws: &[Option<KeystrokeWindow>],
+    p: &Protocol<'_>,
+) -> Option<UserProfiles> {
     let enrolled: Vec<&KeystrokeWindow> = ws.iter().take(p.enroll).flatten().collect();
     if ws.len() <= p.enroll || enrolled.len() < 2 {
         return None;
@@ -172,36 +239,11 @@ fn eval_user(
 /// Run the protocol.
 pub fn run(a: &KeystrokeArgs) -> Result<Outcome, UsageError> {
     let start = Instant::now();
-    let cfg = protocol_config(a.enroll);
-    let (parts, mut skipped) = load_dir(&a.data, a.limit)?;
-    let windows: Vec<Vec<Option<KeystrokeWindow>>> = parts
-        .par_iter()
-        .map(|p| sentence_windows(p, &cfg))
-        .collect();
-    let last: Vec<Option<KeystrokeWindow>> = windows
-        .iter()
-        .map(|ws| ws.last().cloned().flatten())
-        .collect();
-    let (folds, bg_skipped) = folds(a, &windows, &cfg)?;
-    skipped += bg_skipped;
-    let train_s = start.elapsed().as_secs_f64();
-    let proto = Protocol {
-        parts: &parts,
-        windows: &windows,
-        last: &last,
-        enroll: a.enroll as usize,
-        cfg: &cfg,
-    };
-    let mut jobs: Vec<(usize, usize, Option<&GlobalModel>)> = folds
-        .iter()
-        .enumerate()
-        .flat_map(|(f, fold)| {
-            fold.users
-                .iter()
-                .map(move |u| (*u, f, fold.global.as_ref()))
-        })
-        .collect();
-    jobs.sort_by_key(|j| j.0);
+    let prep = Prepared::load(a, start)?;
+    let (parts, windows, folds, cfg) = (&prep.parts, &prep.windows, &prep.folds, &prep.cfg);
+    let (skipped, train_s) = (prep.skipped, prep.train_s);
+    let proto = prep.protocol(a.enroll);
+    let jobs = prep.jobs();
     let progress = Progress::shared("keystrokes", jobs.len());
     let res: Vec<UserResult> = jobs
         .par_iter()
@@ -218,10 +260,10 @@ pub fn run(a: &KeystrokeArgs) -> Result<Outcome, UsageError> {
             a.enroll
         )));
     }
-    let real_flagged = real_false_flags(&windows);
+    let real_flagged = real_false_flags(windows);
     let mut s = Summary::of(&res, folds.len(), real_flagged);
     if a.background.is_none() {
-        s.bootstrap = bootstrap(&parts, &windows, a.folds as usize, &cfg);
+        s.bootstrap = bootstrap(parts, windows, a.folds as usize, cfg);
     }
     let global_model = if folds.iter().any(|f| f.global.is_none()) {
         "none (too few participants)"

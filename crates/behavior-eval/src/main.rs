@@ -3,11 +3,12 @@
 //! and measures it. See `docs/behavior.md`.
 //!
 //! ```text
-//! behavior-eval keystrokes --data DIR [--background DIR] [--enroll 10] [--folds 2] [--json] [--plot FILE]
-//! behavior-eval mouse --data DIR [--protocol challenge|leave-users-out] [--json] [--plot FILE]
+//! behavior-eval keystrokes --data DIR [--protocol probes|feedback] [--background DIR] [--enroll 10] [--folds 2] [--json] [--plot FILE]
+//! behavior-eval mouse --data DIR [--protocol challenge|leave-users-out|feedback] [--json] [--plot FILE]
 //! behavior-eval synthetic [--json]
 //! ```
 
+mod feedback;
 mod keystroke_data;
 mod keystroke_live;
 mod keystrokes;
@@ -58,12 +59,26 @@ pub struct CommonArgs {
     pub threads: Option<u16>,
 }
 
+/// Which keystroke protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeystrokeProtocol {
+    /// The "136M Keystrokes" protocol: one-sentence probes, EER, continuous view.
+    Probes,
+    /// Analyst feedback: each owner's later sentences replayed with and without the verdict
+    /// `owner` on their false alarms (learnt into the profile); the later false-alarm rate
+    /// of both arms, and intruders against both resulting profiles.
+    Feedback,
+}
+
 /// Options of the keystroke protocol.
 #[derive(Debug, Clone, Args)]
 pub struct KeystrokeArgs {
     /// Directory of `<id>_keystrokes.txt` files.
     #[arg(long, value_name = "DIR")]
     pub data: PathBuf,
+    /// Protocol.
+    #[arg(long, value_enum, default_value_t = KeystrokeProtocol::Probes)]
+    pub protocol: KeystrokeProtocol,
     /// Train the global model on this directory's participants instead of on folds of DIR.
     #[arg(long, value_name = "DIR")]
     pub background: Option<PathBuf>,
@@ -90,6 +105,10 @@ pub enum MouseProtocol {
     /// All users' training sessions: for each pair of users, models trained on the other
     /// users; each owner's later sessions are genuine, the other user's sessions impostors.
     LeaveUsersOut,
+    /// Analyst feedback: each owner's later training sessions replayed with and without the
+    /// verdict `owner` on their false alarms; the later false-alarm rate of both arms, and the
+    /// next user's sessions as intruder against both resulting profiles.
+    Feedback,
 }
 
 /// Options of the mouse protocols.
@@ -101,8 +120,8 @@ pub struct MouseArgs {
     /// Protocol.
     #[arg(long, value_enum, default_value_t = MouseProtocol::Challenge)]
     pub protocol: MouseProtocol,
-    /// Quick runs: N test sessions and two training sessions per user (challenge), or
-    /// N pairs of users (leave-users-out) (not part of the contract).
+    /// Quick runs: N test sessions and two training sessions per user (challenge),
+    /// N pairs of users (leave-users-out), or N owners (feedback) (not part of the contract).
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
     /// Common options.
@@ -149,8 +168,12 @@ fn run(cli: &Cli) -> Result<(Outcome, CommonArgs), UsageError> {
             .build_global();
     }
     let outcome = match &cli.command {
+        Command::Keystrokes(a) if a.protocol == KeystrokeProtocol::Feedback => {
+            feedback::run_keystrokes(a)?
+        }
         Command::Keystrokes(a) => keystrokes::run(a)?,
         Command::Mouse(a) if a.protocol == MouseProtocol::Challenge => mouse::run(a)?,
+        Command::Mouse(a) if a.protocol == MouseProtocol::Feedback => feedback::run_mouse(a)?,
         Command::Mouse(a) => mouse_lou::run(a)?,
         Command::Synthetic(_) => synthetic::run()?,
     };

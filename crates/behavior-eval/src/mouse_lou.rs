@@ -30,14 +30,14 @@ pub const DECISION_ACTIONS: [usize; 3] = [10, 30, 100];
 const WINDOW_ACTIONS: usize = 10;
 
 /// One user's training sessions as windows.
-struct UserData {
-    name: String,
-    sessions: Vec<Vec<MouseWindow>>,
+pub(crate) struct UserData {
+    pub name: String,
+    pub sessions: Vec<Vec<MouseWindow>>,
 }
 
 impl UserData {
     /// Sessions used for enrollment (the first half, rounded up) and the later ones.
-    fn split(&self) -> (&[Vec<MouseWindow>], &[Vec<MouseWindow>]) {
+    pub fn split(&self) -> (&[Vec<MouseWindow>], &[Vec<MouseWindow>]) {
         let k = self.sessions.len().div_ceil(2);
         self.sessions.split_at(k.min(self.sessions.len()))
     }
@@ -139,7 +139,7 @@ fn replay(
 
 /// The owner's profile from its enrollment sessions, with its forest trained against the
 /// fold's reference.
-fn enroll(
+pub(crate) fn enroll(
     owner: usize,
     data: &UserData,
     global: &GlobalModel,
@@ -194,20 +194,33 @@ fn eval_owner(
     })
 }
 
-/// Both directions of the pair {a, b}, with models trained on everybody else.
-fn eval_pair(a: usize, b: usize, users: &[UserData], cfg: &Config) -> Vec<PairResult> {
+/// The global model (population, pair model, reference actions) of everybody but users
+/// `a` and `b`.
+pub(crate) fn global_without(
+    a: usize,
+    b: usize,
+    users: &[UserData],
+    cfg: &Config,
+) -> Option<GlobalModel> {
     let reference: Vec<(u64, Vec<MouseWindow>)> = users
         .iter()
         .enumerate()
         .filter(|(k, _)| *k != a && *k != b)
         .map(|(k, u)| (k as u64 + 1, u.sessions.concat()))
         .collect();
-    let global = match GlobalModel::train(&[], &reference, cfg) {
-        Ok(g) => g,
+    match GlobalModel::train(&[], &reference, cfg) {
+        Ok(g) => Some(g),
         Err(e) => {
-            eprintln!("behavior-eval: global model for pair ({a}, {b}) not trained: {e}");
-            return Vec::new();
+            eprintln!("behavior-eval: global model without users {a} and {b} not trained: {e}");
+            None
         }
+    }
+}
+
+/// Both directions of the pair {a, b}, with models trained on everybody else.
+fn eval_pair(a: usize, b: usize, users: &[UserData], cfg: &Config) -> Vec<PairResult> {
+    let Some(global) = global_without(a, b, users, cfg) else {
+        return Vec::new();
     };
     [(a, b), (b, a)]
         .par_iter()
@@ -215,13 +228,14 @@ fn eval_pair(a: usize, b: usize, users: &[UserData], cfg: &Config) -> Vec<PairRe
         .collect()
 }
 
-/// Run the protocol.
-pub fn run(a: &MouseArgs) -> Result<Outcome, UsageError> {
-    let start = Instant::now();
-    let cfg = report::live_config();
+/// Every user's training sessions as windows (and the skipped rows); at least 4 users.
+pub(crate) fn load_users(
+    a: &MouseArgs,
+    cfg: &Config,
+) -> Result<(Vec<UserData>, usize), UsageError> {
     let layout = Layout::of(&a.data)?;
     let names = training_users(&layout.train, None)?;
-    let (sessions, skipped) = training_windows(&names, &cfg);
+    let (sessions, skipped) = training_windows(&names, cfg);
     let users: Vec<UserData> = names
         .iter()
         .zip(sessions)
@@ -236,6 +250,14 @@ pub fn run(a: &MouseArgs) -> Result<Outcome, UsageError> {
             layout.train.display()
         )));
     }
+    Ok((users, skipped))
+}
+
+/// Run the protocol.
+pub fn run(a: &MouseArgs) -> Result<Outcome, UsageError> {
+    let start = Instant::now();
+    let cfg = report::live_config();
+    let (users, skipped) = load_users(a, &cfg)?;
     let mut pairs: Vec<(usize, usize)> = (0..users.len())
         .flat_map(|a| ((a + 1)..users.len()).map(move |b| (a, b)))
         .collect();

@@ -151,12 +151,15 @@ fn help_and_version_succeed_and_list_every_option() {
         "--json",
         "--plot",
         "--threads",
+        "--protocol",
+        "feedback",
     ] {
         assert!(out.contains(o), "{o} missing from {out}");
     }
     let (code, out, _) = run(&["mouse", "--help"]);
     assert_eq!(code, 0);
     assert!(out.contains("leave-users-out"), "{out}");
+    assert!(out.contains("feedback"), "{out}");
     let (code, out, _) = run(&["--version"]);
     assert_eq!(code, 0);
     assert!(out.starts_with("behavior-eval "), "{out}");

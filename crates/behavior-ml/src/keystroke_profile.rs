@@ -21,7 +21,7 @@ pub struct PairProfile {
 }
 
 /// Number of entries of the comparison vector (see [`compare`]).
-pub const CMP_LEN: usize = 20;
+pub const CMP_LEN: usize = 23;
 
 /// Weight above which old evidence is forgotten exponentially (in windows).
 const MAX_WEIGHT: f64 = 60.0;
@@ -102,7 +102,43 @@ pub const CMP_NAMES: [&str; CMP_LEN] = [
     "s:ud",
     "pair coverage",
     "DD ratio>1.25 share",
+    "DD rank disorder",
+    "hold rank disorder",
+    "UD rank disorder",
 ];
+
+/// Gunetti and Picardi's "R" distance: how far the order of the window's values (sorted)
+/// is from the order of the profile's means for the same keys or digraphs, normalised to
+/// `[0, 1]` by the largest possible disorder. Scale-free: a faster or slower day keeps the
+/// owner's order. `None` for fewer than 3 shared items.
+fn rank_disorder(pairs: &[(f64, f64)]) -> Option<f64> {
+    let n = pairs.len();
+    if n < 3 {
+        return None;
+    }
+    // order of the items by one coordinate
+    let order = |key: fn(&(f64, f64)) -> f64| {
+        let mut idx: Vec<usize> = (0..n).collect();
+        idx.sort_by(|a, b| {
+            let v = |i: &usize| pairs.get(*i).map_or(0.0, key);
+            v(a).total_cmp(&v(b))
+        });
+        idx
+    };
+    let mut rank = vec![0usize; n];
+    for (r, i) in order(|p| p.0).iter().enumerate() {
+        if let Some(slot) = rank.get_mut(*i) {
+            *slot = r;
+        }
+    }
+    let disorder: usize = order(|p| p.1)
+        .iter()
+        .enumerate()
+        .map(|(r, i)| rank.get(*i).map_or(0, |w| w.abs_diff(r)))
+        .sum();
+    let max = (n * n - n % 2) / 2;
+    Some(disorder as f64 / max.max(1) as f64)
+}
 
 impl KeystrokeProfile {
     /// An empty profile that needs `required` windows to be trained.
@@ -384,10 +420,16 @@ impl Acc {
 /// neutral vector). Never panics.
 pub fn compare(p: &KeystrokeProfile, w: &KeystrokeWindow) -> Comparison {
     let mut hold = Acc::default();
+    let mut hold_ranks: Vec<(f64, f64)> = Vec::new();
+    let mut dd_ranks: Vec<(f64, f64)> = Vec::new();
+    let mut ud_ranks: Vec<(f64, f64)> = Vec::new();
     for k in &w.keys {
         let cls = p.hold_class.get(usize::from(k.class) % KeyClass::COUNT);
         if let Some(f) = fallback(p.hold.get(&k.id), cls, &p.hold_all, p.pooled[0]) {
             hold.add(f64::from(k.hold), f, f64::from(k.n));
+            if f.2 >= 1.0 {
+                hold_ranks.push((f64::from(k.hold), f.0));
+            }
         }
     }
     let (mut dd, mut ud, mut uu) = (Acc::default(), Acc::default(), Acc::default());
@@ -410,6 +452,7 @@ pub fn compare(p: &KeystrokeProfile, w: &KeystrokeWindow) -> Comparison {
         ) {
             dd.add(f64::from(q.dd), f, n);
             if f.2 >= 1.0 {
+                dd_ranks.push((f64::from(q.dd), f.0));
                 shared += 1.0;
                 if (f64::from(q.dd) - f.0).abs() > 1.25f64.ln() {
                     ratio_out += 1.0;
@@ -425,6 +468,9 @@ pub fn compare(p: &KeystrokeProfile, w: &KeystrokeWindow) -> Comparison {
                 p.pooled[2],
             ) {
                 ud.add(f64::from(q.ud), f, nu);
+                if f.2 >= 1.0 {
+                    ud_ranks.push((f64::from(q.ud), f.0));
+                }
             }
             if let Some(f) = fallback(
                 own.map(|o| &o.uu),
@@ -476,6 +522,9 @@ pub fn compare(p: &KeystrokeProfile, w: &KeystrokeWindow) -> Comparison {
     } else {
         0.5
     };
+    v[20] = rank_disorder(&dd_ranks).unwrap_or(0.5);
+    v[21] = rank_disorder(&hold_ranks).unwrap_or(0.5);
+    v[22] = rank_disorder(&ud_ranks).unwrap_or(0.5);
     for x in v.iter_mut() {
         if !x.is_finite() {
             *x = 0.0;
@@ -486,5 +535,26 @@ pub fn compare(p: &KeystrokeProfile, w: &KeystrokeWindow) -> Comparison {
         vector: v,
         distance,
         signed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rank_disorder;
+
+    #[test]
+    fn rank_disorder_is_zero_for_the_same_order_and_one_for_the_reverse() {
+        let same = [(1.0, 10.0), (2.0, 20.0), (3.0, 30.0), (4.0, 40.0)];
+        assert_eq!(rank_disorder(&same), Some(0.0));
+        // scale-free: the whole window twice as slow keeps the order
+        let slower: Vec<(f64, f64)> = same.iter().map(|(x, m)| (x * 2.0, *m)).collect();
+        assert_eq!(rank_disorder(&slower), Some(0.0));
+        let reversed = [(4.0, 10.0), (3.0, 20.0), (2.0, 30.0), (1.0, 40.0)];
+        assert_eq!(rank_disorder(&reversed), Some(1.0));
+        let odd = [(3.0, 1.0), (2.0, 2.0), (1.0, 3.0)];
+        assert_eq!(rank_disorder(&odd), Some(1.0));
+        assert_eq!(rank_disorder(&same[..2]), None);
+        let nan = [(f64::NAN, 1.0), (2.0, f64::NAN), (1.0, 3.0)];
+        assert!(rank_disorder(&nan).is_some_and(|d| (0.0..=1.0).contains(&d)));
     }
 }

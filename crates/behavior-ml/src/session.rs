@@ -155,6 +155,34 @@ impl UserProfiles {
         }
     }
 
+    /// Analyst feedback: the owner produced `w` (verdict `owner` on a risk or termination
+    /// event), so the profile of its modality learns it although it scored too high to be
+    /// learnt on its own. Call it with each of the session's stored windows. Windows the
+    /// profile learnt already (it keeps their fingerprints: every low-risk window of the
+    /// session) are skipped, so nothing is counted twice, and non-human input is never learnt
+    /// whatever the verdict. Returns true when the profile changed (persist the profiles).
+    pub fn learn_confirmed(&mut self, w: &FeatureWindow, cfg: &Config) -> bool {
+        match w {
+            FeatureWindow::Keystroke(k) => {
+                if self.keystroke.is_replay(k) || keystroke_nonhuman(k).is_some() {
+                    return false;
+                }
+                self.keystroke.add(k);
+                true
+            }
+            FeatureWindow::Mouse(m) => {
+                if m.actions.is_empty()
+                    || self.mouse.replayed_share(m) >= 0.5
+                    || mouse_nonhuman_with(m, cfg).is_some()
+                {
+                    return false;
+                }
+                self.mouse.add(m);
+                true
+            }
+        }
+    }
+
     /// Forget both profiles (start enrolling again).
     pub fn reset(&mut self) {
         self.keystroke.reset();

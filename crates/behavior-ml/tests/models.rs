@@ -595,3 +595,69 @@ fn a_keyboard_only_user_has_the_mouse_not_used() {
     s.flush(&mut p, None);
     assert_eq!(p.usage(Modality::Mouse), Usage::Enrolling);
 }
+
+#[test]
+fn confirmed_owner_windows_are_learnt_once_and_bots_never() {
+    use behavior_ml::synth::{bot_session, Bot};
+    let cfg = Config::default();
+    let ws = typist_windows(3, 12);
+    let mut p = UserProfiles::new(&cfg);
+    for w in &ws[..10] {
+        p.keystroke.add(w);
+    }
+    assert_eq!(p.keystroke.state(), ProfileState::Trained);
+    let before = p.keystroke.samples;
+    // a window of another typist that the analyst says was the owner's
+    let odd = FeatureWindow::Keystroke(typist_windows(77, 1).remove(0));
+    assert!(p.learn_confirmed(&odd, &cfg));
+    assert_eq!(p.keystroke.samples, before + 1);
+    // the session's stored windows again (feedback given twice, or the window was learnt
+    // already as a low-risk one): nothing counted twice
+    assert!(!p.learn_confirmed(&odd, &cfg));
+    assert!(!p.learn_confirmed(&FeatureWindow::Keystroke(ws[3].clone()), &cfg));
+    assert_eq!(p.keystroke.samples, before + 1);
+    // non-human input is never learnt, whatever the verdict
+    let mut s = SessionScorer::new(cfg.clone());
+    let bot: Vec<Event> = bot_session(Bot::WebDriverTyping, 1)
+        .into_iter()
+        .flatten()
+        .collect();
+    let bot_windows = s.windows_only(&bot, true);
+    assert!(!bot_windows.is_empty());
+    for w in &bot_windows {
+        assert!(!p.learn_confirmed(w, &cfg), "bot window learnt");
+    }
+    assert_eq!(p.keystroke.samples, before + 1);
+    // a mouse window learns into the mouse profile
+    let m = mouse_windows(5, 3).remove(0);
+    let samples = p.mouse.samples;
+    assert!(p.learn_confirmed(&FeatureWindow::Mouse(m.clone()), &cfg));
+    assert!(p.mouse.samples > samples);
+    assert!(!p.learn_confirmed(&FeatureWindow::Mouse(m), &cfg));
+}
+
+#[test]
+fn a_global_model_stored_before_the_rank_features_still_scores() {
+    use behavior_ml::keystroke_profile::compare;
+    let cfg = Config::default();
+    let mut g = keystroke_global(&cfg);
+    // the previous version's keystroke model had 20 inputs
+    let lm = g.keystroke.as_mut().unwrap();
+    lm.mean.truncate(20);
+    lm.scale.truncate(20);
+    lm.weights.truncate(20);
+    let old = GlobalModel::from_json(&g.to_json().unwrap()).unwrap();
+    let ws = typist_windows(1, 12);
+    let mut p = UserProfiles::new(&cfg);
+    for w in &ws[..10] {
+        p.keystroke.add(w);
+    }
+    let v = compare(&p.keystroke, &ws[11]).vector;
+    assert_eq!(v.len(), 23);
+    // it reads exactly the entries it was trained on
+    assert_eq!(old.keystroke_prob(&v), old.keystroke_prob(&v[..20]));
+    let s = score_keystroke(&p.keystroke, Some(&old), &ws[11], &cfg)
+        .score
+        .unwrap();
+    assert!((0.0..=1.0).contains(&s));
+}
