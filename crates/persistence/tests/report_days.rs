@@ -213,20 +213,20 @@ fn reapply_migration(conn: &mut DbConnection) {
 fn backfill(conn: &mut DbConnection) {
     let u = user(conn, "alice");
     let other = user(conn, "bob");
-    let hundred = project(conn, u, "A", Some(10_000));
-    let cents = project(conn, u, "B", Some(8555));
-    let tiny = project(conn, u, "C", Some(18));
-    let free = project(conn, u, "D", None);
-    let bobs = project(conn, other, "E", Some(5000));
+    let pa = project(conn, u, "A", Some(10_000));
+    let pb = project(conn, u, "B", Some(8555));
+    let pc = project(conn, u, "C", Some(18));
+    let pd = project(conn, u, "D", None);
+    let pe = project(conn, other, "E", Some(5000));
     // 1 s at 100.00/h = 2.78 ct → 3; 20 min → 3333; on the same task and day.
-    add(conn, u, hundred, "2026-11-02 09:00:00", "2026-11-02 09:00:01");
-    add(conn, u, hundred, "2026-11-02 10:00:00", "2026-11-02 10:20:00");
+    add(conn, u, pa, "2026-11-02 09:00:00", "2026-11-02 09:00:01");
+    add(conn, u, pa, "2026-11-02 10:00:00", "2026-11-02 10:20:00");
     // 85.55/h: 20 min = 2851.67 ct → 2852; a late entry is still on its start day.
-    add(conn, u, cents, "2026-11-02 23:50:00", "2026-11-03 00:10:00");
+    add(conn, u, pb, "2026-11-02 23:50:00", "2026-11-03 00:10:00");
     // 0.18/h, 100 s = exactly 0.5 ct → 1.
-    add(conn, u, tiny, "2026-11-04 10:00:00", "2026-11-04 10:01:40");
-    add(conn, u, free, "2026-11-04 10:00:00", "2026-11-04 11:00:00");
-    let unbilled = add(conn, u, cents, "2026-11-05 10:00:00", "2026-11-05 11:00:00");
+    add(conn, u, pc, "2026-11-04 10:00:00", "2026-11-04 10:01:40");
+    add(conn, u, pd, "2026-11-04 10:00:00", "2026-11-04 11:00:00");
+    let unbilled = add(conn, u, pb, "2026-11-05 10:00:00", "2026-11-05 11:00:00");
     time_entries::update(
         conn,
         unbilled,
@@ -238,14 +238,20 @@ fn backfill(conn: &mut DbConnection) {
         },
     )
     .unwrap();
-    add(conn, other, bobs, "2026-11-02 09:00:00", "2026-11-02 10:00:00");
+    add(
+        conn,
+        other,
+        pe,
+        "2026-11-02 09:00:00",
+        "2026-11-02 10:00:00",
+    );
     // A running timer: no amount, not in the report.
     time_entries::insert(
         conn,
         &NewTimeEntry {
             user_id: u,
-            project_id: hundred.0,
-            task_id: hundred.1,
+            project_id: pa.0,
+            task_id: pa.1,
             started_at: at("2026-11-06 09:00:00"),
             ended_at: None,
             note: "",

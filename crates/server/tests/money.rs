@@ -556,26 +556,30 @@ async fn report_follows_edits_and_the_current_rate(app: TestApp) {
     entry(&app, &t, tk, "2026-11-02T09:00:00Z", "2026-11-02T09:20:00Z").await;
     let e = entry(&app, &t, tk, "2026-11-03T09:00:00Z", "2026-11-03T09:00:01Z").await;
     let eid = e["id"].as_i64().unwrap();
-    let by_day = || async {
-        let (s, r) = app
-            .get(
-                "/api/reports/time?from=2026-11-01&to=2026-11-30&group_by=day",
-                Some(&t),
-            )
-            .await;
-        assert_eq!(s, StatusCode::OK, "{r}");
-        r["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                (
-                    r["key"].as_str().unwrap().to_owned(),
-                    r["seconds"].as_i64().unwrap(),
-                    r["amount_minor"].as_i64().unwrap(),
+    let by_day = || {
+        let app = &app;
+        let t = t.clone();
+        async move {
+            let (s, r) = app
+                .get(
+                    "/api/reports/time?from=2026-11-01&to=2026-11-30&group_by=day",
+                    Some(&t),
                 )
-            })
-            .collect::<Vec<_>>()
+                .await;
+            assert_eq!(s, StatusCode::OK, "{r}");
+            r["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    (
+                        r["key"].as_str().unwrap().to_owned(),
+                        r["seconds"].as_i64().unwrap(),
+                        r["amount_minor"].as_i64().unwrap(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
     };
     let day = |d: &str, seconds: i64, amount: i64| (d.to_owned(), seconds, amount);
     assert_eq!(
@@ -605,7 +609,10 @@ async fn report_follows_edits_and_the_current_rate(app: TestApp) {
     assert_eq!(s, StatusCode::OK, "{b}");
     assert_eq!(
         by_day().await,
-        [day("2026-11-02", 1200, 3333), day("2026-11-04", 3600, 10_000)]
+        [
+            day("2026-11-02", 1200, 3333),
+            day("2026-11-04", 3600, 10_000)
+        ]
     );
 
     // 85.55/h: 20 min = 2851.67 → 2852, 1 h → 8555; the invoice keeps 3333.
@@ -645,7 +652,9 @@ async fn report_follows_edits_and_the_current_rate(app: TestApp) {
         .delete(&format!("/api/time-entries/{eid}"), Some(&t))
         .await;
     assert_eq!(got.0, StatusCode::NO_CONTENT, "{}", got.1);
-    let (s, b) = app.post("/api/timer", Some(&t), json!({"task_id": tk})).await;
+    let (s, b) = app
+        .post("/api/timer", Some(&t), json!({"task_id": tk}))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     assert_eq!(by_day().await, [day("2026-11-02", 1200, 0)]);
     let (s, r) = app.get("/api/reports/time?group_by=task", Some(&t)).await;
