@@ -34,12 +34,14 @@ pub struct ImportedEntry<'a> {
     pub updated_at: NaiveDateTime,
 }
 
-/// Inserts an entry; its seconds follow from its times. A second running
-/// entry of the user → `Conflict`.
+/// Inserts an entry; its seconds follow from its times, its amount from
+/// them and the project's rate. A second running entry of the user →
+/// `Conflict`.
 pub fn insert_entry(conn: &mut DbConnection, e: &ImportedEntry<'_>) -> Result<i64> {
     let seconds = e.ended_at.map_or(0, |end| {
         crate::time_entries::seconds_between(e.started_at, end)
     });
+    let amount = crate::time_entries::amount_on_project(conn, e.project_id, seconds)?;
     Ok(diesel::insert_into(time_entries::table)
         .values((
             time_entries::user_id.eq(e.user_id.get()),
@@ -53,6 +55,7 @@ pub fn insert_entry(conn: &mut DbConnection, e: &ImportedEntry<'_>) -> Result<i6
             time_entries::invoice_id.eq(e.invoice_id),
             time_entries::created_at.eq(e.created_at),
             time_entries::updated_at.eq(e.updated_at),
+            time_entries::amount_minor.eq(amount),
         ))
         .returning(time_entries::id)
         .get_result(conn)?)

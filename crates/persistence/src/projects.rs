@@ -273,6 +273,10 @@ pub fn update(
         if n == 0 {
             return Err(PersistenceError::NotFound);
         }
+        // The time report prices entries at the project's current rate.
+        if let Some(rate) = changes.hourly_rate_minor {
+            crate::time_entries::reprice_project(conn, id.get(), rate)?;
+        }
     }
     get(conn, id)?.ok_or(PersistenceError::NotFound)
 }

@@ -295,6 +295,7 @@ diesel::table! {
         invoice_id -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        amount_minor -> BigInt,
     }
 }
 

@@ -1,19 +1,22 @@
 //! Time entries and the report over them. At most one running entry
 //! (`ended_at IS NULL`) per user, enforced by a partial unique index: a
 //! second insert of a running entry fails with
-//! [`PersistenceError::Conflict`]. `seconds` is stored when an entry ends,
-//! so reports are plain integer sums in SQL on both backends.
+//! [`PersistenceError::Conflict`]. `seconds` and `amount_minor` (the
+//! domain's [`amount_minor`] at the project's rate) are stored on every
+//! write, and the database keeps `time_report_days` (per user, UTC day,
+//! project and task; triggers of migration `2026-12-04-000100_report_days`)
+//! in step, so the report sums a few thousand rows instead of every entry.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::IntoBoxed;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text, Timestamp};
-use workspace_domain::{Page, Paged, UserId};
+use diesel::sql_types::{BigInt, Date, Text};
+use workspace_domain::{amount_minor, Page, Paged, UserId};
 
 use crate::connection::{DbConnection, MultiBackend};
 use crate::error::{PersistenceError, Result};
 use crate::paging::paged;
-use crate::schema::{time_entries, users};
+use crate::schema::{projects, time_entries, users};
 
 /// A row of `time_entries`.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable)]
@@ -43,6 +46,9 @@ pub struct TimeEntryRow {
     pub created_at: NaiveDateTime,
     /// Last changed.
     pub updated_at: NaiveDateTime,
+    /// `round_half_up(seconds × project rate / 3600)` in minor units, billable
+    /// or not (0 while running); the report sums it for billable entries.
+    pub amount_minor: i64,
 }
 
 /// Data for [`insert`].
@@ -77,11 +83,49 @@ struct InsertEntry<'a> {
     billable: bool,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    amount_minor: i64,
 }
 
 /// Whole seconds from `start` to `end` (never negative).
 pub fn seconds_between(start: NaiveDateTime, end: NaiveDateTime) -> i64 {
     (end - start).num_seconds().max(0)
+}
+
+/// The stored amount of `seconds` on a project: the domain's
+/// [`amount_minor`] at the project's current hourly rate (no rate, or no
+/// such project, = 0: writing the entry then fails on its foreign key).
+pub fn amount_on_project(conn: &mut DbConnection, project_id: i64, seconds: i64) -> Result<i64> {
+    let rate: Option<Option<i64>> = projects::table
+        .find(project_id)
+        .select(projects::hourly_rate_minor)
+        .get_result(conn)
+        .optional()?;
+    Ok(amount_minor(seconds, rate.flatten().unwrap_or(0)))
+}
+
+/// Rewrites the stored amount of every entry of a project for a new hourly
+/// rate (`None` = no rate), as the report has always priced entries at the
+/// project's current rate. Call it in the transaction that changes the rate.
+pub fn reprice_project(conn: &mut DbConnection, project_id: i64, rate: Option<i64>) -> Result<()> {
+    // One UPDATE per distinct duration (at most a day's worth of values),
+    // touching only the entries whose amount changes.
+    let durations: Vec<i64> = time_entries::table
+        .filter(time_entries::project_id.eq(project_id))
+        .select(time_entries::seconds)
+        .distinct()
+        .load(conn)?;
+    for seconds in durations {
+        let amount = amount_minor(seconds, rate.unwrap_or(0));
+        diesel::update(
+            time_entries::table
+                .filter(time_entries::project_id.eq(project_id))
+                .filter(time_entries::seconds.eq(seconds))
+                .filter(time_entries::amount_minor.ne(amount)),
+        )
+        .set(time_entries::amount_minor.eq(amount))
+        .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Inserts an entry. A second running entry of a user →
@@ -91,6 +135,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewTimeEntry<'_>) -> Result<TimeEnt
     let seconds = new
         .ended_at
         .map_or(0, |end| seconds_between(new.started_at, end));
+    let amount = amount_on_project(conn, new.project_id, seconds)?;
     let id: i64 = diesel::insert_into(time_entries::table)
         .values(&InsertEntry {
             user_id: new.user_id.get(),
@@ -103,6 +148,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewTimeEntry<'_>) -> Result<TimeEnt
             billable: new.billable,
             created_at: now,
             updated_at: now,
+            amount_minor: amount,
         })
         .returning(time_entries::id)
         .get_result(conn)?;
@@ -139,6 +185,8 @@ pub fn stop_running(
         return Ok(None);
     };
     let end = now.max(entry.started_at);
+    let seconds = seconds_between(entry.started_at, end);
+    let amount = amount_on_project(conn, entry.project_id, seconds)?;
     let n = diesel::update(
         time_entries::table
             .find(entry.id)
@@ -146,7 +194,8 @@ pub fn stop_running(
     )
     .set((
         time_entries::ended_at.eq(Some(end)),
-        time_entries::seconds.eq(seconds_between(entry.started_at, end)),
+        time_entries::seconds.eq(seconds),
+        time_entries::amount_minor.eq(amount),
         time_entries::updated_at.eq(now),
     ))
     .execute(conn)?;
@@ -269,11 +318,14 @@ pub struct EntryUpdate {
 /// Writes an entry's fields (and its `seconds`).
 pub fn update(conn: &mut DbConnection, id: i64, u: &EntryUpdate) -> Result<TimeEntryRow> {
     let seconds = u.ended_at.map_or(0, |e| seconds_between(u.started_at, e));
+    let project_id = get(conn, id)?.ok_or(PersistenceError::NotFound)?.project_id;
+    let amount = amount_on_project(conn, project_id, seconds)?;
     let n = diesel::update(time_entries::table.find(id))
         .set((
             time_entries::started_at.eq(u.started_at),
             time_entries::ended_at.eq(u.ended_at),
             time_entries::seconds.eq(seconds),
+            time_entries::amount_minor.eq(amount),
             time_entries::note.eq(&u.note),
             time_entries::billable.eq(u.billable),
             time_entries::updated_at.eq(crate::clock::now_utc()),
@@ -326,57 +378,54 @@ pub struct ReportRow {
     /// Billable seconds.
     #[diesel(sql_type = BigInt)]
     pub billable_seconds: i64,
-    /// Sum of each billable entry's `round_half_up(seconds × rate / 3600)`.
+    /// Sum of each billable entry's stored `amount_minor`.
     #[diesel(sql_type = BigInt)]
     pub amount_minor: i64,
 }
 
-/// Sums the ended entries started in `[from, before)` per group and
-/// currency, in SQL. Amounts are rounded per entry, in integers.
+/// Sums the ended entries started on the UTC days `[from, before)` per
+/// group and currency, from `time_report_days` (per-entry rounded amounts
+/// summed when each entry was written).
 pub fn report(
     conn: &mut DbConnection,
     whose: Whose,
-    from: NaiveDateTime,
-    before: NaiveDateTime,
+    from: NaiveDate,
+    before: NaiveDate,
     key: ReportKey,
 ) -> Result<Vec<ReportRow>> {
     let (key_sql, label_sql) = match key {
         ReportKey::Project => ("CAST(p.id AS TEXT)", "p.name"),
         ReportKey::Client => ("COALESCE(p.client, '')", "COALESCE(p.client, '')"),
         ReportKey::Task => ("CAST(t.id AS TEXT)", "t.title"),
-        ReportKey::Day => (
-            "SUBSTR(CAST(e.started_at AS TEXT), 1, 10)",
-            "SUBSTR(CAST(e.started_at AS TEXT), 1, 10)",
-        ),
+        ReportKey::Day => ("CAST(r.day AS TEXT)", "CAST(r.day AS TEXT)"),
     };
-    // Only the per-task report needs the task (its title): a join per
-    // entry costs a lookup per row otherwise.
+    // Only the per-task report needs the task (its title).
     let task_join = match key {
-        ReportKey::Task => "JOIN tasks t ON t.id = e.task_id ",
+        ReportKey::Task => "JOIN tasks t ON t.id = r.task_id ",
         _ => "",
     };
     // The user id is a typed integer, not client text: safe to inline.
     let user_sql = match whose {
-        Whose::User(id) => format!("AND e.user_id = {}", id.get()),
+        Whose::User(id) => format!("r.user_id = {} AND ", id.get()),
         Whose::All => String::new(),
     };
     let sql = format!(
         "SELECT {key_sql} AS key, {label_sql} AS label, p.currency AS currency, \
-         CAST(SUM(e.seconds) AS BIGINT) AS seconds, \
-         CAST(SUM(CASE WHEN e.billable THEN e.seconds ELSE 0 END) AS BIGINT) AS billable_seconds, \
-         CAST(SUM(CASE WHEN e.billable THEN (e.seconds * COALESCE(p.hourly_rate_minor, 0) + 1800) / 3600 ELSE 0 END) AS BIGINT) AS amount_minor \
-         FROM time_entries e \
-         JOIN projects p ON p.id = e.project_id \
+         CAST(SUM(r.seconds) AS BIGINT) AS seconds, \
+         CAST(SUM(r.billable_seconds) AS BIGINT) AS billable_seconds, \
+         CAST(SUM(r.amount_minor) AS BIGINT) AS amount_minor \
+         FROM time_report_days r \
+         JOIN projects p ON p.id = r.project_id \
          {task_join}\
-         WHERE e.ended_at IS NOT NULL {user_sql} AND e.started_at >= $1 AND e.started_at < $2 \
+         WHERE {user_sql}r.day >= $1 AND r.day < $2 \
          GROUP BY {key_sql}, {label_sql}, p.currency \
          ORDER BY 1, 3"
     );
     macro_rules! run {
         ($c:expr, $sql:expr) => {
             diesel::sql_query($sql)
-                .bind::<Timestamp, _>(from)
-                .bind::<Timestamp, _>(before)
+                .bind::<Date, _>(from)
+                .bind::<Date, _>(before)
                 .load::<ReportRow>($c)?
         };
     }

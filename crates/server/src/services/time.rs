@@ -425,8 +425,9 @@ pub async fn report(
     let caller = caller.clone();
     svc.read(move |conn| {
         let whose = whose(conn, &caller, &owner)?;
-        let start = time_entries::start_of(from.unwrap_or(EARLIEST));
-        let before = to.map_or_else(|| time_entries::start_of(LATEST), end_of);
+        // Started within [from, to] = started on a UTC day in [from, to + 1).
+        let start = from.unwrap_or(EARLIEST);
+        let before = to.map_or(LATEST, |day| day.succ_opt().unwrap_or(day));
         let key = match group {
             GroupBy::Project => ReportKey::Project,
             GroupBy::Client => ReportKey::Client,
