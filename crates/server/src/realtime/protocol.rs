@@ -353,14 +353,15 @@ mod tests {
 
     #[test]
     fn one_pass_and_precise_errors_agree() {
-        let full = format!(
+        // As many events as fit the byte limit (MAX_EVENTS of these would not).
+        let many = format!(
             r#"{{"type":"behavior","events":[{}]}}"#,
-            vec![r#"{"t":1,"kind":"mousemove","x":1,"y":1}"#; MAX_EVENTS].join(",")
+            vec![r#"{"t":1,"kind":"mousemove","x":1,"y":1}"#; 1_600].join(",")
         );
-        let ClientMessage::Behavior(p) = parse_client(&full).unwrap() else {
+        let ClientMessage::Behavior(p) = parse_client(&many).unwrap() else {
             panic!("not behavior")
         };
-        assert_eq!(p.events.len(), MAX_EVENTS);
+        assert_eq!(p.events.len(), 1_600);
         assert!(matches!(
             parse_client(r#"{"type":"auth","events":"junk","seq":"x"}"#),
             Ok(ClientMessage::Auth)
