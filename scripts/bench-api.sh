@@ -17,13 +17,15 @@
 #   bash scripts/bench-api.sh            (or: just bench-api [rounds] [duration])
 #
 # Tunables (environment): BENCH_ROUNDS (3), BENCH_DURATION (5s per target and
-# round), BENCH_THREADS (2), BENCH_CONNECTIONS (32), BENCH_PROJECTS (5),
+# round), BENCH_THREADS (2), BENCH_CONNECTIONS (32), BENCH_TIMEOUT (10s, wrk's
+# per-request timeout), BENCH_PROJECTS (5),
 # BENCH_TASKS (5), BENCH_BACKENDS ("sqlite postgres"), BENCH_TOKEN (login |
 # session: a plain login token, or a monitored-session token as the pages
 # use, whose session row is checked on every request), BENCH_POSTGRES_URL
 # (default TEST_POSTGRES_URL or postgres://postgres@127.0.0.1:5432/postgres;
 # its user must be allowed to create databases), BENCH_PORT (first port to
-# try, 18300). Goals of issue 14: SQLite list >= 40 % of the hello-world,
+# try, 18300), BENCH_BIN_DIR (use the workspace-server and hello binaries in
+# this folder instead of building). Goals of issue 14: SQLite list >= 40 % of the hello-world,
 # PostgreSQL list >= 80 % of the PostgreSQL /health.
 set -euo pipefail
 
@@ -33,6 +35,8 @@ ROUNDS="${BENCH_ROUNDS:-3}"
 DURATION="${BENCH_DURATION:-5s}"
 THREADS="${BENCH_THREADS:-2}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
+# wrk's own default (2 s) counts a request starved on a busy host as an error.
+TIMEOUT="${BENCH_TIMEOUT:-10s}"
 PROJECTS="${BENCH_PROJECTS:-5}"
 TASKS="${BENCH_TASKS:-5}"
 BACKENDS="${BENCH_BACKENDS:-sqlite postgres}"
@@ -51,9 +55,14 @@ need_wrk
 command -v curl >/dev/null 2>&1 || die "curl is required"
 
 echo "bench-api: building the release server and the hello-world baseline"
-cargo build --release -q -p workspace-server --bin workspace-server --example hello
-BIN="$TARGET_DIR/release/workspace-server"
-HELLO="$TARGET_DIR/release/examples/hello"
+if [ -n "${BENCH_BIN_DIR:-}" ]; then # prebuilt (e.g. a copy of an earlier commit's, for before/after)
+    BIN="$BENCH_BIN_DIR/workspace-server"
+    HELLO="$BENCH_BIN_DIR/hello"
+else
+    cargo build --release -q -p workspace-server --bin workspace-server --example hello
+    BIN="$TARGET_DIR/release/workspace-server"
+    HELLO="$TARGET_DIR/release/examples/hello"
+fi
 [ -x "$BIN" ] || die "no server binary at $BIN"
 [ -x "$HELLO" ] || die "no hello-world binary at $HELLO"
 
@@ -89,7 +98,7 @@ run_wrk() { # $1 duration, target fields... → "req/s p99_ms"; fails on any non
     local duration="$1" name="$2" method="$4" url="$5" token="${6:-}" script="${7:-}" out args=()
     [ -n "$token" ] && args+=(-H "Authorization: Bearer $token")
     [ -n "$script" ] && args+=(-s "$script")
-    out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --latency "${args[@]}" "$url" </dev/null)"
+    out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --timeout "$TIMEOUT" --latency "${args[@]}" "$url" </dev/null)"
     printf -- '--- %s: %s %s\n%s\n' "$name" "$method" "$url" "$out" >>"$WORK/wrk.log"
     if grep -q -e 'Non-2xx or 3xx responses' -e 'Socket errors' <<<"$out"; then
         echo "$out" >&2

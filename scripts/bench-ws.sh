@@ -32,8 +32,14 @@ fi
 
 NEXT_PORT="${BENCH_PORT:-18500}"
 
-cargo build --release -q -p workspace-server --bin workspace-server --example ws_load
-BIN="$TARGET_DIR/release/workspace-server"
+if [ -n "${BENCH_BIN_DIR:-}" ]; then # prebuilt workspace-server and ws_load (before/after runs)
+    BIN="$BENCH_BIN_DIR/workspace-server"
+    LOAD="$BENCH_BIN_DIR/ws_load"
+else
+    cargo build --release -q -p workspace-server --bin workspace-server --example ws_load
+    BIN="$TARGET_DIR/release/workspace-server"
+    LOAD="$TARGET_DIR/release/examples/ws_load"
+fi
 WORK="$(mktemp -d -t bench-ws.XXXXXX)"
 PIDS=()
 cleanup() {
@@ -48,7 +54,7 @@ start_server "$BACKEND" DB_PATH="$WORK/bench.db" DATABASE_URL="${BENCH_DATABASE_
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "bench-ws: $SESSIONS sessions for $RUN_SECONDS s, $(nproc) CPUs shared with the load generator," \
     "fd limit $(ulimit -n), load before: $LOAD_BEFORE" >&2
-"$TARGET_DIR/release/examples/ws_load" --url "http://127.0.0.1:$PORT" --sessions "$SESSIONS" \
+"$LOAD" --url "http://127.0.0.1:$PORT" --sessions "$SESSIONS" \
     --seconds "$RUN_SECONDS" --server-pid "$SERVER_PID"
 echo "bench-ws: load after: $(cut -d' ' -f1-3 /proc/loadavg); commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)" >&2
 if grep -qi -e panic -e error "$WORK/server-$BACKEND.log"; then

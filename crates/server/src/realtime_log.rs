@@ -4,8 +4,12 @@
 /// Writes one `realtime_event` line at info level. Values with spaces,
 /// quotes or `=` are quoted.
 pub fn log_event(kind: &str, fields: &[(&str, String)]) {
-    log::info!("{}", line(kind, fields));
+    log::info!(target: TARGET, "{}", line(kind, fields));
 }
+
+/// The log target of these lines (for `log::log_enabled!`, so hot paths
+/// build their fields only when the lines are written).
+pub const TARGET: &str = module_path!();
 
 fn line(kind: &str, fields: &[(&str, String)]) -> String {
     let mut line = format!("realtime_event kind={kind}");

@@ -156,6 +156,7 @@ impl Handler<Deliver> for MonitorActor {
                 e.row.session_id == *session_id
             }
             Notice::ResetProfiles { user_id } => e.user_id == *user_id,
+            Notice::AccountChanged { .. } => false,
         };
         if m.counted && is_termination(&m.notice) {
             self.totals.terminations += 1;

@@ -1,6 +1,5 @@
 //! Messages of `/ws/behavioral` (see `api.md`).
 
-use crate::services::behavior::state_name;
 use crate::services::error::ErrorCode;
 use behavior_ml::{Event, Level, Modality, ModelUsed, ProfileState, UserProfiles};
 use serde::{Deserialize, Serialize};
@@ -94,7 +93,50 @@ pub enum ClientMessage {
     Auth,
 }
 
-/// Parses and validates one text message.
+/// A well-formed `behavior` or `auth` message, read in one pass straight
+/// into events. Anything else (also a message that breaks a limit) fails
+/// here and is read again by [`parse_slowly`] for the precise error.
+#[derive(Deserialize)]
+struct Wellformed<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: &'a str,
+    #[serde(default)]
+    seq: Option<u64>,
+    #[serde(default, deserialize_with = "at_most_max_events")]
+    events: Option<Vec<Event>>,
+}
+
+/// `events`, refused beyond [`MAX_EVENTS`] without reading the rest.
+fn at_most_max_events<'de, D>(d: D) -> Result<Option<Vec<Event>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Bounded;
+    impl<'de> serde::de::Visitor<'de> for Bounded {
+        type Value = Vec<Event>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "at most {MAX_EVENTS} events")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut events = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(MAX_EVENTS));
+            while let Some(e) = seq.next_element()? {
+                if events.len() == MAX_EVENTS {
+                    return Err(serde::de::Error::custom("too many events"));
+                }
+                events.push(e);
+            }
+            Ok(events)
+        }
+    }
+    d.deserialize_seq(Bounded).map(Some)
+}
+
+/// Parses and validates one text message: a well-formed message is read
+/// once, straight into typed events; one that is not is read again as a
+/// JSON value to say exactly what is wrong.
 pub fn parse_client(text: &str) -> Result<ClientMessage, ProtocolError> {
     if text.len() > MAX_MESSAGE_BYTES {
         return Err(ProtocolError::new(
@@ -102,6 +144,26 @@ pub fn parse_client(text: &str) -> Result<ClientMessage, ProtocolError> {
             format!("A message may be at most {MAX_MESSAGE_BYTES} bytes; this one was dropped."),
         ));
     }
+    match serde_json::from_str::<Wellformed<'_>>(text) {
+        Ok(Wellformed {
+            kind: "behavior",
+            seq,
+            events: Some(events),
+        }) => {
+            let (events, warning) = in_time_order(events);
+            Ok(ClientMessage::Behavior(BehaviorPacket {
+                seq,
+                events,
+                warning,
+            }))
+        }
+        Ok(Wellformed { kind: "auth", .. }) => Ok(ClientMessage::Auth),
+        _ => parse_slowly(text),
+    }
+}
+
+/// The precise error of a message [`Wellformed`] did not accept.
+fn parse_slowly(text: &str) -> Result<ClientMessage, ProtocolError> {
     let value: Value = serde_json::from_str(text).map_err(|_| {
         ProtocolError::new(
             ErrorCode::BadRequest,
@@ -200,14 +262,16 @@ pub fn profiles_status(p: &UserProfiles) -> ProfilesStatus {
     }
 }
 
-/// Short text for the monitor, e.g. `keystroke:trained mouse:enrolling`.
-pub fn profile_summary(p: &UserProfiles) -> String {
-    let s = profiles_status(p);
-    format!(
-        "keystroke:{} mouse:{}",
-        state_name(s.keystroke.state),
-        state_name(s.mouse.state)
-    )
+/// Short text for the monitor, e.g. `keystroke:trained mouse:enrolling`
+/// (one of four constants: it is sent with every packet).
+pub fn profile_summary(p: &UserProfiles) -> &'static str {
+    use ProfileState::{Enrolling, Trained};
+    match (p.status(Modality::Keystroke).0, p.status(Modality::Mouse).0) {
+        (Enrolling, Enrolling) => "keystroke:enrolling mouse:enrolling",
+        (Enrolling, Trained) => "keystroke:enrolling mouse:trained",
+        (Trained, Enrolling) => "keystroke:trained mouse:enrolling",
+        (Trained, Trained) => "keystroke:trained mouse:trained",
+    }
 }
 
 /// Server → client messages.
@@ -284,6 +348,34 @@ mod tests {
         assert_eq!(
             text,
             serde_json::json!({"max_message_bytes":65536,"max_events":2000,"messages_per_second":20})
+        );
+    }
+
+    #[test]
+    fn one_pass_and_precise_errors_agree() {
+        // As many events as fit the byte limit (MAX_EVENTS of these would not).
+        let many = format!(
+            r#"{{"type":"behavior","events":[{}]}}"#,
+            vec![r#"{"t":1,"kind":"mousemove","x":1,"y":1}"#; 1_600].join(",")
+        );
+        let ClientMessage::Behavior(p) = parse_client(&many).unwrap() else {
+            panic!("not behavior")
+        };
+        assert_eq!(p.events.len(), 1_600);
+        assert!(matches!(
+            parse_client(r#"{"type":"auth","events":"junk","seq":"x"}"#),
+            Ok(ClientMessage::Auth)
+        ));
+        // An escaped type is still a type.
+        assert!(matches!(
+            parse_client(r#"{"type":"behavio\u0072","events":[]}"#),
+            Ok(ClientMessage::Behavior(_))
+        ));
+        let code = |s: &str| parse_client(s).unwrap_err().code;
+        assert_eq!(code(r#"{"type":"behavior"}"#), ErrorCode::BadRequest);
+        assert_eq!(
+            code(r#"{"type":"behavior","seq":-1,"events":[]}"#),
+            ErrorCode::BadRequest
         );
     }
 

@@ -125,6 +125,12 @@ impl WsSession {
         let _ = self.out.send(Outgoing::Text(text));
     }
 
+    /// Whether `realtime_event` lines are written (`RUST_LOG`): the
+    /// per-packet lines build their fields only then.
+    fn logging() -> bool {
+        log::log_enabled!(target: crate::realtime_log::TARGET, log::Level::Info)
+    }
+
     fn log(&self, kind: &str, mut fields: Vec<(&str, String)>) {
         fields.insert(0, ("session", self.info.session_id.to_string()));
         fields.insert(1, ("user", self.info.username.clone()));
@@ -265,6 +271,9 @@ impl WsSession {
             }
             .to_text(),
         );
+        if !Self::logging() {
+            return;
+        }
         self.log(
             "score",
             vec![
@@ -282,6 +291,9 @@ impl WsSession {
     }
 
     fn log_batch(&self, windows: usize, batch: &Batch) {
+        if !Self::logging() {
+            return;
+        }
         self.log(
             if batch.events.is_some() {
                 "packet"
@@ -306,7 +318,7 @@ impl WsSession {
             scores: results.iter().map(|r| r.score).collect(),
             anomalies: results.iter().filter(|r| r.level == Level::High).count() as u64,
             level: self.session_level(),
-            profile_state: profile_summary(&self.profiles),
+            profile_state: profile_summary(&self.profiles).to_owned(),
         });
     }
 
@@ -566,7 +578,7 @@ impl Actor for WsSession {
             user_id: self.info.user_id,
             username: self.info.username.clone(),
             connected_at: now_utc(),
-            profile_state: profile_summary(&self.profiles),
+            profile_state: profile_summary(&self.profiles).to_owned(),
         });
         ctx.run_interval(HEARTBEAT, |act, ctx| act.tick(ctx));
     }
@@ -676,6 +688,7 @@ impl Handler<Apply> for WsSession {
                 self.scorer.challenge_passed();
             }
             Notice::ResetProfiles { .. } => self.reset_profiles(),
+            Notice::AccountChanged { .. } => {}
         }
     }
 }

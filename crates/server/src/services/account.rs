@@ -7,6 +7,7 @@ use super::caller::Caller;
 use super::core::Services;
 use super::error::{ServiceError, ServiceResult};
 use super::events::Event;
+use super::live::Notice;
 use super::sessions::{end_in, session_expired, EndSession};
 use serde_json::json;
 use workspace_auth::{password, Issue};
@@ -78,6 +79,7 @@ pub async fn change_password(
             event = event.session(sid);
         }
         work.record(event)?;
+        work.notify(Notice::AccountChanged { user_id: user.id })?;
         Ok(ended)
     })
     .await
@@ -120,6 +122,7 @@ pub async fn delete_account(
             }
         }
         login_failures::clear(work.conn(), &user.username_key)?;
+        work.notify(Notice::AccountChanged { user_id: user.id })?;
         Ok(())
     })
     .await

@@ -5,6 +5,7 @@ use super::caller::Caller;
 use super::core::Services;
 use super::error::{ServiceError, ServiceResult};
 use super::events::{self, Event};
+use super::live::Notice;
 use super::origin::RequestOrigin;
 use chrono::Utc;
 use serde_json::json;
@@ -306,6 +307,7 @@ pub async fn change_role(
                             .user(Some(user.id), &user.username)
                             .detail(json!({ "from": previous_role, "to": new_role, "by": by })),
                     )?;
+                    work.notify(Notice::AccountChanged { user_id: user.id })?;
                 }
                 Ok(user)
             }

@@ -4,6 +4,7 @@
 //! [`Services::read`] (one connection, no transaction) and
 //! [`Services::write`] (one transaction as a [`UnitOfWork`]).
 
+use super::caller_cache::{CallerCache, Invalidating};
 use super::error::{ServiceError, ServiceResult};
 use super::live::{LiveSessions, Notice, Origin};
 use super::origin::RequestOrigin;
@@ -44,12 +45,24 @@ pub struct ServiceParts {
 
 /// Shared by every request and connection; cheap to clone.
 #[derive(Clone)]
-pub struct Services(Arc<ServiceParts>);
+pub struct Services(Arc<ServiceParts>, Arc<CallerCache>);
 
 impl Services {
-    /// Wraps the parts.
-    pub fn new(parts: ServiceParts) -> Self {
-        Self(Arc::new(parts))
+    /// Wraps the parts. Every notice reaching `live` (local, or from other
+    /// instances through [`Services::live_handle`]) first updates this
+    /// instance's [`CallerCache`].
+    pub fn new(mut parts: ServiceParts) -> Self {
+        let cache = Arc::new(CallerCache::default());
+        parts.live = Arc::new(Invalidating {
+            cache: cache.clone(),
+            inner: parts.live,
+        });
+        Self(Arc::new(parts), cache)
+    }
+
+    /// What authentication last read about tokens (see [`CallerCache`]).
+    pub fn callers(&self) -> &CallerCache {
+        &self.1
     }
 
     /// The database.

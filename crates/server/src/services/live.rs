@@ -33,6 +33,13 @@ pub enum Notice {
         /// The user.
         user_id: UserId,
     },
+    /// The account's role changed, it was deleted, its password changed or
+    /// one of its plain tokens was signed out: what authentication cached
+    /// about the user is stale (no connection is told anything).
+    AccountChanged {
+        /// The user.
+        user_id: UserId,
+    },
 }
 
 /// Where a notice comes from.

@@ -11,6 +11,7 @@
 //! | `accounts` | registration, sign-in, the caller, roles, bootstrap admin |
 //! | `origin` | the request's client address and user agent, for events |
 //! | `sessions` | token → caller, ending a monitored session, challenges |
+//! | `caller_cache` | what authentication read, until a notice says it changed |
 //! | `work` | projects and tasks and who may see or change them |
 //! | `audit` | the security event log and the realtime monitor |
 //! | `behavior` | behaviour profiles, stored windows, the global model |
@@ -24,6 +25,7 @@ pub mod accounts;
 pub mod audit;
 pub mod behavior;
 pub mod caller;
+pub mod caller_cache;
 pub mod core;
 pub mod error;
 pub mod events;

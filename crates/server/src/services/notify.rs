@@ -101,6 +101,9 @@ fn deliver(payload: &str, instance_id: &str, live: &dyn LiveSessions) {
                     ("challenge_passed", session_id.to_string())
                 }
                 Notice::ResetProfiles { user_id } => ("reset_profiles", format!("user:{user_id}")),
+                Notice::AccountChanged { user_id } => {
+                    ("account_changed", format!("user:{user_id}"))
+                }
             };
             log_event(
                 "control_received",
@@ -132,6 +135,9 @@ mod tests {
                 session_id: SessionId::random(),
             },
             Notice::ResetProfiles {
+                user_id: UserId::new(7),
+            },
+            Notice::AccountChanged {
                 user_id: UserId::new(7),
             },
         ] {

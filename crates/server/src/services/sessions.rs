@@ -4,6 +4,7 @@
 //! deletion, a revoke).
 
 use super::caller::{Caller, TokenFacts};
+use super::caller_cache::{CacheKey, CallerFacts};
 use super::core::Services;
 use super::error::{ErrorCode, ServiceError, ServiceResult};
 use super::events::Event;
@@ -12,12 +13,16 @@ use super::unit_of_work::UnitOfWork;
 use serde_json::json;
 use workspace_auth::password;
 use workspace_domain::{Capability, EndReason, EventKind, SessionId, Severity, UserId};
-use workspace_persistence::{revoked_tokens, sessions, users};
+use workspace_persistence::{revoked_tokens, sessions, users, DbConnection};
 
 /// Verifies a token and loads the caller — the one path of REST requests
-/// and websocket authentication. The user is re-read (a role change or a
-/// deleted user takes effect at once) and a monitored session must not
-/// have ended (`session_terminated`).
+/// and websocket authentication. The user (role, existence) and a monitored
+/// session (`session_terminated` once ended, the token generation) come from
+/// the database, or from this instance's [`CallerCache`](super::caller_cache::CallerCache) when it read them
+/// less than [`MAX_AGE`](super::caller_cache::MAX_AGE) ago and no notice has changed them
+/// since: a role change, termination, revoke, password change, sign-out or
+/// deleted account takes effect on the next request here, and on other
+/// instances as soon as the notice arrives.
 pub async fn authenticate(svc: &Services, token: &str) -> ServiceResult<Caller> {
     let claims = svc.jwt().verify(token)?;
     let user_id = claims.user_id().ok_or_else(ServiceError::invalid_token)?;
@@ -30,10 +35,42 @@ pub async fn authenticate(svc: &Services, token: &str) -> ServiceResult<Caller> 
         gen: claims.gen,
     };
     let max = svc.session_max_seconds();
-    let now = chrono::Utc::now().timestamp();
-    svc.read(move |conn| {
-        let user = users::find_by_id(conn, user_id)?.ok_or_else(ServiceError::invalid_token)?;
-        if let Some(sid) = session_id {
+    if session_id.is_none()
+        && facts.auth_time.unwrap_or(facts.iat).saturating_add(max) < chrono::Utc::now().timestamp()
+    {
+        return Err(session_expired());
+    }
+    let key = match session_id {
+        Some(sid) => CacheKey::Session(sid),
+        None => CacheKey::Token(user_id, facts.jti.clone()),
+    };
+    let stored = match svc.callers().get(&key) {
+        Some(stored) => stored,
+        None => {
+            let epoch = svc.callers().epoch();
+            let read_at = std::time::Instant::now();
+            let jti = facts.jti.clone();
+            let stored = svc
+                .read(move |conn| load_caller(conn, user_id, session_id, &jti))
+                .await?;
+            svc.callers().insert(epoch, key, stored.clone(), read_at);
+            stored
+        }
+    };
+    check_caller(stored, user_id, session_id, facts, max)
+}
+
+/// Reads what a token's validity depends on; errors for a missing user or
+/// session, an ended session and a revoked plain token.
+fn load_caller(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    session_id: Option<SessionId>,
+    jti: &str,
+) -> ServiceResult<CallerFacts> {
+    let user = users::find_by_id(conn, user_id)?.ok_or_else(ServiceError::invalid_token)?;
+    let session = match session_id {
+        Some(sid) => {
             let session = sessions::get(conn, sid)?.ok_or_else(ServiceError::invalid_token)?;
             if session.user_id != user.id {
                 return Err(ServiceError::invalid_token());
@@ -41,32 +78,64 @@ pub async fn authenticate(svc: &Services, token: &str) -> ServiceResult<Caller> 
             if !session.is_active() {
                 return Err(ServiceError::session_ended());
             }
-            if session.created_at.and_utc().timestamp().saturating_add(max) < now {
-                return Err(session_expired());
-            }
-            if i64::from(session.token_generation) > facts.gen {
+            Some((
+                session.created_at.and_utc().timestamp(),
+                i64::from(session.token_generation),
+            ))
+        }
+        None => {
+            if revoked_tokens::is_revoked(conn, jti)? {
                 return Err(ServiceError::new(
                     ErrorCode::Unauthorized,
-                    "This token was replaced when the session was verified again; use the new token.",
+                    "This token has been signed out; sign in again.",
                 ));
             }
-        } else if facts.auth_time.unwrap_or(facts.iat).saturating_add(max) < now {
-            return Err(session_expired());
-        } else if revoked_tokens::is_revoked(conn, &facts.jti)? {
-            return Err(ServiceError::new(
-                ErrorCode::Unauthorized,
-                "This token has been signed out; sign in again.",
-            ));
+            None
         }
-        Ok(Caller {
-            id: user.id,
-            username: user.username,
-            role: user.role,
-            session_id,
-            token: facts,
-        })
+    };
+    Ok(CallerFacts {
+        user_id: user.id,
+        username: user.username,
+        role: user.role,
+        session,
     })
-    .await
+}
+
+/// The checks that depend on the clock and the token: session or token age
+/// (`SESSION_MAX_SECONDS`) and the session's token generation.
+fn check_caller(
+    stored: CallerFacts,
+    user_id: UserId,
+    session_id: Option<SessionId>,
+    facts: TokenFacts,
+    max: i64,
+) -> ServiceResult<Caller> {
+    if stored.user_id != user_id {
+        return Err(ServiceError::invalid_token());
+    }
+    let now = chrono::Utc::now().timestamp();
+    let started = stored
+        .session
+        .map_or(facts.auth_time.unwrap_or(facts.iat), |(started, _)| started);
+    if started.saturating_add(max) < now {
+        return Err(session_expired());
+    }
+    if stored
+        .session
+        .is_some_and(|(_, generation)| generation > facts.gen)
+    {
+        return Err(ServiceError::new(
+            ErrorCode::Unauthorized,
+            "This token was replaced when the session was verified again; use the new token.",
+        ));
+    }
+    Ok(Caller {
+        id: stored.user_id,
+        username: stored.username,
+        role: stored.role,
+        session_id,
+        token: facts,
+    })
 }
 
 /// 401 `session_expired`: older than `SESSION_MAX_SECONDS`.
@@ -188,6 +257,7 @@ pub async fn logout(svc: &Services, caller: &Caller) -> ServiceResult<()> {
                 .user(Some(id), &name)
                 .detail(json!({ "reason": "logout", "token": "revoked" })),
         )?;
+        work.notify(Notice::AccountChanged { user_id: id })?;
         Ok(())
     })
     .await

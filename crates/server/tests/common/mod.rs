@@ -26,7 +26,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub base: String,
     pub client: Client,
-    pub db: TestDb,
+    /// Shared with the other instances started by [`TestApp::spawn_beside`].
+    pub db: std::sync::Arc<TestDb>,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -67,6 +68,16 @@ impl TestApp {
             Backend::Sqlite => TestDb::sqlite(),
             Backend::Postgres => TestDb::postgres()?,
         };
+        Some(Self::spawn_on(std::sync::Arc::new(db), tweak).await)
+    }
+
+    /// A second instance (own process state: pool, caches, `NOTIFY`
+    /// listener) on this app's database.
+    pub async fn spawn_beside(&self) -> Self {
+        Self::spawn_on(self.db.clone(), |_| {}).await
+    }
+
+    async fn spawn_on(db: std::sync::Arc<TestDb>, tweak: impl FnOnce(&mut Settings)) -> Self {
         let mut settings = test_settings(&db);
         tweak(&mut settings);
         let (tx, rx) = mpsc::channel();
@@ -90,13 +101,13 @@ impl TestApp {
             .unwrap()
             .expect("server thread died")
             .expect("server failed to start");
-        Some(Self {
+        Self {
             addr,
             base: format!("http://{addr}"),
             client: Client::new(),
             db,
             handle,
-        })
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
