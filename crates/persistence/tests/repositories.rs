@@ -1301,7 +1301,8 @@ fn migration_histories_agree() {
         // + revoked_tokens (account)
         // + labels, task_labels, comments (work)
         // + invoices, invoice_lines, invoice_counters, time_entries (time)
-        20
+        // + live_instances, live_sockets (the monitor across instances)
+        22
     );
     assert_eq!(
         sqlite_cols.get(&("users".into(), "email".into())),
