@@ -64,6 +64,8 @@ cleanup() {
     fi
 }
 trap 'cleanup; rm -rf "$WORK"' EXIT
+# stopped from outside (.ci/run bounds this script with `timeout`): clean up too
+trap 'exit 143' TERM INT
 
 # pg_url_with_db URL NAME: URL with its database replaced by NAME.
 pg_url_with_db() {

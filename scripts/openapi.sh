@@ -3,6 +3,7 @@
 # database), so the snapshot is exactly what GET /api/openapi.json serves.
 #
 #   bash scripts/openapi.sh            (or: just docs-openapi)
+#   OPENAPI_PROFILE=dev bash scripts/openapi.sh   (from the dev build)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -22,8 +23,15 @@ PORT="${OPENAPI_PORT:-$(free_port)}"
 BASE="http://127.0.0.1:${PORT}"
 OUT="docs/openapi.json"
 
-cargo build --release -q -p workspace-server
-BIN="${CARGO_TARGET_DIR:-target}/release/workspace-server"
+# OPENAPI_PROFILE=dev uses the dev build (the document is the same) and saves
+# a release build where one is not wanted.
+if [ "${OPENAPI_PROFILE:-release}" = dev ]; then
+    cargo build -q -p workspace-server
+    BIN="${CARGO_TARGET_DIR:-target}/debug/workspace-server"
+else
+    cargo build --release -q -p workspace-server
+    BIN="${CARGO_TARGET_DIR:-target}/release/workspace-server"
+fi
 
 if curl -s -o /dev/null "$BASE/health"; then
     echo "openapi: something already answers on port $PORT; set OPENAPI_PORT" >&2

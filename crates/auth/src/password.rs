@@ -1,7 +1,8 @@
 //! bcrypt password hashing.
 
 use crate::error::AuthError;
-use std::sync::OnceLock;
+use std::collections::BTreeMap;
+use std::sync::{Mutex, OnceLock, PoisonError};
 use workspace_domain::Password;
 
 /// Default bcrypt cost.
@@ -49,11 +50,24 @@ pub fn rehash_if_needed(candidate: &str, stored: &str, cost: u32) -> Option<Stri
 /// Spends about as long as a real verification, for logins of unknown users,
 /// so response time does not reveal whether a username exists.
 pub fn verify_against_dummy(candidate: &str, cost: u32) {
-    static DUMMY: OnceLock<Option<String>> = OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| bcrypt::hash("dummy-password-for-timing", cost).ok());
-    if let Some(hash) = dummy {
-        let _ = bcrypt::verify(candidate.get(..72).unwrap_or(candidate), hash);
+    if let Some(hash) = dummy_hash(cost) {
+        let _ = bcrypt::verify(candidate.get(..72).unwrap_or(candidate), &hash);
     }
+}
+
+/// The dummy hash of `cost`, made once per cost: its cost must be the one
+/// real hashes are checked at (a dummy of the first cost ever asked for
+/// would answer unknown users at another speed than known ones).
+fn dummy_hash(cost: u32) -> Option<String> {
+    static DUMMIES: OnceLock<Mutex<BTreeMap<u32, String>>> = OnceLock::new();
+    let dummies = DUMMIES.get_or_init(Mutex::default);
+    let mut dummies = dummies.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(hash) = dummies.get(&cost) {
+        return Some(hash.clone());
+    }
+    let hash = bcrypt::hash("dummy-password-for-timing", cost).ok()?;
+    dummies.insert(cost, hash.clone());
+    Some(hash)
 }
 
 #[cfg(test)]
@@ -81,6 +95,14 @@ mod tests {
         assert!(!verify_password("correct horsE", &hash));
         assert!(!verify_password("correct horse", "not-a-hash"));
         verify_against_dummy("whatever", 4);
+    }
+
+    #[test]
+    fn the_dummy_hash_has_the_cost_asked_for() {
+        verify_against_dummy("whatever", 4);
+        assert_eq!(dummy_hash(4).as_deref().and_then(hash_cost), Some(4));
+        assert_eq!(dummy_hash(5).as_deref().and_then(hash_cost), Some(5));
+        assert_eq!(dummy_hash(4).as_deref().and_then(hash_cost), Some(4));
     }
 
     #[test]

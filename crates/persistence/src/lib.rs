@@ -57,6 +57,7 @@ pub mod feedback;
 pub mod imports;
 pub mod invoices;
 pub mod labels;
+pub mod live;
 pub mod locks;
 pub mod login_failures;
 pub mod notify;

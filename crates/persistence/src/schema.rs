@@ -312,6 +312,40 @@ diesel::joinable!(labels -> users (owner_id));
 diesel::joinable!(task_labels -> tasks (task_id));
 diesel::joinable!(task_labels -> labels (label_id));
 diesel::joinable!(comments -> tasks (task_id));
+diesel::table! {
+    /// Instances with a live monitor, refreshed every few seconds; totals
+    /// since the instance started.
+    live_instances (instance_id) {
+        instance_id -> Text,
+        started_at -> Timestamp,
+        refreshed_at -> Timestamp,
+        connections -> BigInt,
+        packets_scored -> BigInt,
+        anomalies -> BigInt,
+        terminations -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// The live websockets of every instance, as the realtime monitor shows
+    /// them; a row not refreshed within the staleness bound is ignored.
+    live_sockets (instance_id, conn_id) {
+        instance_id -> Text,
+        conn_id -> BigInt,
+        session_id -> Text,
+        username -> Text,
+        connected_at -> Timestamp,
+        last_packet_at -> Nullable<Timestamp>,
+        packets -> BigInt,
+        events -> BigInt,
+        last_score -> Nullable<Double>,
+        max_score -> Nullable<Double>,
+        level -> Text,
+        profile_state -> Text,
+        refreshed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(comments -> users (author_id));
 
 diesel::joinable!(invoices -> users (user_id));
@@ -341,4 +375,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     invoice_lines,
     invoice_counters,
     time_entries,
+    live_instances,
+    live_sockets,
 );

@@ -3,6 +3,7 @@
 
 use crate::config::{ConfigError, Settings};
 use crate::http::{self, extract};
+use crate::realtime::monitor_store::MonitorStore;
 use crate::realtime::sockets::SocketCounts;
 use crate::realtime::{
     context::RealtimeContext, hub::Hub, models::GlobalModels, monitor::MonitorActor,
@@ -65,7 +66,9 @@ pub fn build_state(settings: Settings) -> Result<AppState, StartError> {
     let models = Arc::new(GlobalModels::default());
     load_global_model(&db, &models)?;
     let config = Arc::new(behavior_ml::Config::default());
-    let monitor = MonitorActor::default().start();
+    let instance_id = uuid::Uuid::new_v4().simple().to_string();
+    let store = MonitorStore::start(db.clone(), &instance_id);
+    let monitor = MonitorActor::new(store.clone()).start();
     let trainer = TrainerActor::new(
         db.clone(),
         models.clone(),
@@ -86,7 +89,7 @@ pub fn build_state(settings: Settings) -> Result<AppState, StartError> {
             monitor: monitor.clone(),
             trainer,
         }),
-        instance_id: uuid::Uuid::new_v4().simple().to_string(),
+        instance_id,
     });
     let target = DatabaseTarget::resolve(settings.database_url(), &settings.db_path)?;
     notify::spawn_listener(
@@ -107,7 +110,10 @@ pub fn build_state(settings: Settings) -> Result<AppState, StartError> {
         config,
         monitor,
         allowed_origins: Arc::new(settings.allowed_origins()),
-        sockets: Arc::new(SocketCounts::new(settings.ws_max_sockets_per_session)),
+        sockets: Arc::new(SocketCounts::new(
+            settings.ws_max_sockets_per_session,
+            store,
+        )),
     };
     Ok(AppState {
         services,

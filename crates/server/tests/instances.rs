@@ -2,6 +2,9 @@
 //! one instance reaches a websocket held by another (a standalone
 //! `workspace-server realtime`), so does a profile reset (PostgreSQL), and
 //! the `realtime_event` log lines are written without tokens or key codes.
+//! The realtime monitor of either instance lists the sockets of both, the
+//! per-session socket limit counts the sockets of both, and the periodic
+//! global training stores one model version per interval (PostgreSQL).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -32,6 +35,11 @@ impl Drop for Proc {
 }
 
 fn spawn_server(db: &TestDb, realtime_only: bool) -> Proc {
+    spawn_server_with(db, realtime_only, &[])
+}
+
+/// A server process on `db`, with `extra` settings over the defaults.
+fn spawn_server_with(db: &TestDb, realtime_only: bool, extra: &[(&str, &str)]) -> Proc {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_workspace-server"));
     if realtime_only {
         cmd.arg("realtime");
@@ -51,6 +59,9 @@ fn spawn_server(db: &TestDb, realtime_only: bool) -> Proc {
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     for (k, v) in db.env_vars() {
+        cmd.env(k, v);
+    }
+    for (k, v) in extra {
         cmd.env(k, v);
     }
     let mut child = cmd.spawn().expect("server binary starts");
@@ -281,4 +292,280 @@ async fn postgres_profile_reset_crosses_processes() {
         log.iter().any(|l| l.contains("kind=profile_reset")),
         "{log:#?}"
     );
+}
+
+fn test_db(backend: Backend) -> Option<TestDb> {
+    match backend {
+        Backend::Sqlite => Some(TestDb::sqlite()),
+        Backend::Postgres => TestDb::postgres(),
+    }
+}
+
+/// Opens a websocket at `addr` with `token`: the socket and the first reply.
+async fn ws_open(addr: &str, token: &str) -> (Ws, serde_json::Value) {
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws/behavioral"))
+        .await
+        .unwrap();
+    ws_send(&mut ws, json!({"type": "auth", "token": token})).await;
+    let first = ws_next_json(&mut ws).await;
+    (ws, first)
+}
+
+async fn monitor(client: &reqwest::Client, addr: &str, admin: &str) -> serde_json::Value {
+    let resp = client
+        .get(format!("http://{addr}/api/realtime-monitor"))
+        .bearer_auth(admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    resp.json().await.unwrap()
+}
+
+/// Polls the monitor at `addr` until `done` holds (instances refresh their
+/// rows every 2 s); the last answer.
+async fn monitor_until(
+    client: &reqwest::Client,
+    addr: &str,
+    admin: &str,
+    done: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let m = monitor(client, addr, admin).await;
+        if done(&m) {
+            return m;
+        }
+        assert!(Instant::now() < deadline, "monitor at {addr}: {m:#}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn listed<'a>(m: &'a serde_json::Value, sid: &str) -> Vec<&'a serde_json::Value> {
+    m["active_sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["session_id"] == sid)
+        .collect()
+}
+
+async fn monitor_and_socket_limit_span_instances(backend: Backend) {
+    let Some(db) = test_db(backend) else {
+        return;
+    };
+    let limit = [("WS_MAX_SOCKETS_PER_SESSION", "2")];
+    let a = spawn_server_with(&db, false, &limit);
+    let b = spawn_server_with(&db, false, &limit);
+    let client = reqwest::Client::new();
+    let (mona, mona_sid, admin) =
+        session_and_admin(&client, &format!("http://{}", a.addr), "mona").await;
+    let (nils, nils_sid, _) =
+        session_and_admin(&client, &format!("http://{}", b.addr), "nils").await;
+
+    // Mona types on instance A, Nils on instance B.
+    let (mut on_a, hello) = ws_open(&a.addr, &mona).await;
+    assert_eq!(hello["type"], "auth_ok", "{hello}");
+    let (mut on_b, hello) = ws_open(&b.addr, &nils).await;
+    assert_eq!(hello["type"], "auth_ok", "{hello}");
+    let mut typist = Typist::new(31);
+    for seq in 0..2 {
+        ws_packet(&mut on_a, seq, wire_events(&typist.sentence(9), 0.0), 300).await;
+        ws_packet(&mut on_b, seq, wire_events(&typist.sentence(9), 0.0), 300).await;
+    }
+    // Either instance's monitor lists both, with their progress.
+    for addr in [&a.addr, &b.addr] {
+        let m = monitor_until(&client, addr, &admin, |m| {
+            [&mona_sid, &nils_sid]
+                .iter()
+                .all(|sid| listed(m, sid).iter().any(|s| s["packets"] == 2))
+        })
+        .await;
+        for (sid, name) in [(&mona_sid, "mona"), (&nils_sid, "nils")] {
+            let rows = listed(&m, sid);
+            assert_eq!(rows.len(), 1, "{m:#}");
+            assert_eq!(rows[0]["username"], name);
+            assert!(rows[0]["events"].as_u64().unwrap() > 0, "{m:#}");
+            assert!(rows[0]["last_packet_at"].is_string(), "{m:#}");
+            assert!(rows[0]["profile_state"].is_string(), "{m:#}");
+        }
+        // The totals are summed over both instances.
+        assert!(m["totals"]["connections"].as_u64().unwrap() >= 2, "{m:#}");
+    }
+
+    // Mona's second socket on B is her last (limit 2 over both instances);
+    // a third on A is refused with 4429.
+    let (second, hello) = ws_open(&b.addr, &mona).await;
+    assert_eq!(hello["type"], "auth_ok", "{hello}");
+    let (mut third, refused) = ws_open(&a.addr, &mona).await;
+    assert_eq!(refused["error"], "too_many_connections", "{refused}");
+    let (_, code) = ws_drain_until_close(&mut third, 10).await;
+    assert_eq!(code, Some(4429));
+    // Closing the one on B frees its place for A at once.
+    drop(second);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_ws, hello) = ws_open(&a.addr, &mona).await;
+        if hello["type"] == "auth_ok" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the freed place never came back");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Nils leaves B: A's monitor drops him.
+    on_b.close(None).await.unwrap();
+    drop(on_b);
+    monitor_until(&client, &a.addr, &admin, |m| {
+        listed(m, &nils_sid).is_empty()
+    })
+    .await;
+    on_a.close(None).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_monitor_and_socket_limit_span_processes() {
+    monitor_and_socket_limit_span_instances(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_monitor_and_socket_limit_span_processes() {
+    monitor_and_socket_limit_span_instances(Backend::Postgres).await;
+}
+
+/// A dead instance's rows stop counting: its sockets leave the monitor and
+/// the socket limit within the staleness bound (10 s).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_rows_of_a_killed_instance_expire() {
+    let Some(db) = TestDb::postgres() else {
+        return;
+    };
+    let limit = [("WS_MAX_SOCKETS_PER_SESSION", "1")];
+    let a = spawn_server_with(&db, false, &limit);
+    let mut b = spawn_server_with(&db, false, &limit);
+    let client = reqwest::Client::new();
+    let (olaf, sid, admin) =
+        session_and_admin(&client, &format!("http://{}", a.addr), "olaf").await;
+    let (_on_b, hello) = ws_open(&b.addr, &olaf).await;
+    assert_eq!(hello["type"], "auth_ok", "{hello}");
+    monitor_until(&client, &a.addr, &admin, |m| listed(m, &sid).len() == 1).await;
+    let (_, refused) = ws_open(&a.addr, &olaf).await;
+    assert_eq!(refused["error"], "too_many_connections", "{refused}");
+    // kill -9: B never deletes its rows.
+    b.child.kill().unwrap();
+    b.child.wait().unwrap();
+    monitor_until(&client, &a.addr, &admin, |m| listed(m, &sid).is_empty()).await;
+    let (_on_a, hello) = ws_open(&a.addr, &olaf).await;
+    assert_eq!(hello["type"], "auth_ok", "{hello}");
+}
+
+/// Two instances training every 2 s store one model version per interval,
+/// not two: the advisory lock lets one train, the freshness check makes
+/// the other skip. Each version stored has its `global_model_trained` event
+/// (the rows themselves are pruned to the newest few).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_two_instances_train_once_per_interval() {
+    let Some(db) = TestDb::postgres() else {
+        return;
+    };
+    let client = reqwest::Client::new();
+    let admin = seed_windows(&db, &client).await;
+    let training = [
+        ("GLOBAL_TRAIN_INTERVAL_SECONDS", "2"),
+        ("GLOBAL_TRAIN_MIN_SAMPLES", "10"),
+    ];
+    let started = Instant::now();
+    let a = spawn_server_with(&db, false, &training);
+    let b = spawn_server_with(&db, false, &training);
+    let trained = |addr: String| {
+        let req = client
+            .get(format!(
+                "http://{addr}/api/security-events?kind=global_model_trained&limit=1000"
+            ))
+            .bearer_auth(&admin);
+        async move {
+            let events: serde_json::Value = req.send().await.unwrap().json().await.unwrap();
+            let mut at: Vec<chrono::DateTime<chrono::Utc>> = events
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["created_at"].as_str().unwrap().parse().unwrap())
+                .collect();
+            at.sort();
+            at
+        }
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while trained(a.addr.clone()).await.len() < 3 {
+        assert!(Instant::now() < deadline, "{:#?}", a.log.lock().unwrap());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let at = trained(a.addr.clone()).await;
+    let elapsed = started.elapsed();
+    drop((a, b));
+    // The freshness check keeps versions at least half an interval apart;
+    // two instances training independently store pairs milliseconds apart.
+    for pair in at.windows(2) {
+        let gap = (pair[1] - pair[0]).to_std().unwrap();
+        assert!(gap >= Duration::from_millis(1000), "versions at {at:?}");
+    }
+    let most = elapsed.as_secs_f64() + 1.0;
+    assert!(
+        (at.len() as f64) <= most,
+        "{} versions in {elapsed:?}",
+        at.len()
+    );
+}
+
+/// Three users with ten stored keystroke windows each (from synthetic
+/// typing), enough for a global model.
+/// Returns the bootstrap admin's token.
+async fn seed_windows(db: &TestDb, client: &reqwest::Client) -> String {
+    use behavior_ml::{keystroke::KeystrokeWindow, FeatureWindow};
+    use workspace_persistence::behavior::{self, NewWindow};
+    let app = spawn_server(db, false);
+    let base = format!("http://{}", app.addr);
+    let database = db.database();
+    for (u, name) in ["pia", "quinn", "ruth"].iter().enumerate() {
+        let creds = json!({"username": name, "password": "password-123"});
+        let resp = client
+            .post(format!("{base}/api/register"))
+            .json(&creds)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::CREATED);
+        let id = database
+            .run(|c| workspace_persistence::users::find_by_username(c, name))
+            .unwrap()
+            .unwrap()
+            .id;
+        let mut typist = Typist::new(900 + u as u64);
+        let mut stored = 0;
+        while stored < 10 {
+            let Some(w) = KeystrokeWindow::from_events(&typist.sentence(12), 10) else {
+                continue;
+            };
+            let features = serde_json::to_string(&FeatureWindow::Keystroke(w)).unwrap();
+            let new = NewWindow {
+                user_id: id,
+                session_id: None,
+                modality: "keystroke",
+                features: &features,
+                risk_score: None,
+            };
+            database.run(|c| behavior::insert_window(c, &new)).unwrap();
+            stored += 1;
+        }
+    }
+    let admin: serde_json::Value = client
+        .post(format!("{base}/api/login"))
+        .json(&json!({"username": ADMIN.0, "password": ADMIN.1}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    admin["access_token"].as_str().unwrap().to_owned()
 }

@@ -7,7 +7,11 @@ use super::{
 };
 use actix_web::HttpResponse;
 use utoipa::{
-    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    openapi::{
+        path::Operation,
+        security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+        ContentBuilder, Ref, RefOr, ResponseBuilder,
+    },
     Modify, OpenApi,
 };
 
@@ -25,6 +29,65 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// The refusals api.md gives every endpoint ("Requests the server
+/// refuses"), documented on each operation that can meet them so that no
+/// operation answers a status its description leaves out: a body that is
+/// not a JSON object (400) or not `application/json` (415), and text with a
+/// NUL or invalid UTF-8 in a body, path or query (422). Applied to the
+/// merged document, after every resource's annotations.
+struct Refusals;
+
+impl Modify for Refusals {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for op in ops.into_iter().flatten() {
+                document_refusals(op);
+            }
+        }
+    }
+}
+
+fn document_refusals(op: &mut Operation) {
+    let takes_text =
+        op.request_body.is_some() || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    let mut codes: Vec<(&str, &str)> = Vec::new();
+    if op.request_body.is_some() {
+        codes.push(("400", "The body is not a JSON object."));
+        codes.push(("415", "The body is not `application/json`."));
+    }
+    if takes_text {
+        codes.push((
+            "422",
+            "Invalid input (also text with a NUL or invalid UTF-8).",
+        ));
+    }
+    for (code, description) in codes {
+        op.responses
+            .responses
+            .entry(code.to_owned())
+            .or_insert_with(|| {
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description(description)
+                        .content(
+                            "application/json",
+                            ContentBuilder::new()
+                                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                                .build(),
+                        )
+                        .build(),
+                )
+            });
     }
 }
 
@@ -55,6 +118,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::exchange::ExchangeDoc::openapi());
     doc.merge(super::time::TimeDoc::openapi());
     doc.merge(super::invoices::InvoicesDoc::openapi());
+    Refusals.modify(&mut doc);
     doc
 }
 

@@ -27,7 +27,7 @@ impl LiveSessions for Hub {
 
     fn snapshot(&self) -> LocalBoxFuture<'static, ServiceResult<LiveSnapshot>> {
         let request = self.monitor.send(Snapshot);
-        Box::pin(async move { request.await.map_err(ServiceError::internal) })
+        Box::pin(async move { Ok(request.await.map_err(ServiceError::internal)??) })
     }
 
     fn train_now(&self, requested_by: String) {

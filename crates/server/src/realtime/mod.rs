@@ -17,6 +17,7 @@ pub mod context;
 pub mod hub;
 pub mod models;
 pub mod monitor;
+pub mod monitor_store;
 pub mod pacing;
 pub mod protocol;
 pub mod session;

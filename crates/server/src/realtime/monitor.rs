@@ -1,18 +1,53 @@
 //! The registry of live connections and the totals since start-up. It
 //! knows connections only as a [`Recipient`] of [`Apply`], so it does not
-//! depend on the connection actor.
+//! depend on the connection actor. Every [`REFRESH_EVERY`] it writes this
+//! instance's rows and totals to the database ([`MonitorStore`]); a
+//! [`Snapshot`] is this instance's registry plus the other instances' rows.
 
+use super::monitor_store::{to_i64, MonitorStore, REFRESH_EVERY};
 use crate::services::live::{LiveSession, LiveSnapshot, LiveTotals, Notice};
 use actix::prelude::*;
 use chrono::NaiveDateTime;
 use std::collections::HashMap;
 use workspace_domain::{EndReason, SessionId, UserId};
+use workspace_persistence::{live, now_utc, PersistenceError};
 
 /// The registry actor.
-#[derive(Default)]
 pub struct MonitorActor {
     connections: HashMap<u64, Entry>,
     totals: LiveTotals,
+    store: MonitorStore,
+}
+
+impl MonitorActor {
+    /// A registry sharing its state through `store`.
+    pub fn new(store: MonitorStore) -> Self {
+        Self {
+            connections: HashMap::new(),
+            totals: LiveTotals::default(),
+            store,
+        }
+    }
+
+    fn refresh(&self) {
+        let now = now_utc();
+        let instance = self.store.instance_id();
+        let rows = self
+            .connections
+            .iter()
+            .map(|(id, e)| to_row(instance, *id, &e.row, now))
+            .collect();
+        let t = self.totals;
+        self.store.refresh(
+            rows,
+            live::Totals {
+                connections: to_i64(t.connections),
+                packets_scored: to_i64(t.packets_scored),
+                anomalies: to_i64(t.anomalies),
+                terminations: to_i64(t.terminations),
+            },
+        );
+    }
 }
 
 struct Entry {
@@ -23,6 +58,11 @@ struct Entry {
 
 impl Actor for MonitorActor {
     type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        self.refresh();
+        ctx.run_interval(REFRESH_EVERY, |act, _| act.refresh());
+    }
 }
 
 /// A notice for one connection (sent by the monitor, handled by the
@@ -91,9 +131,9 @@ pub struct Deliver {
     pub counted: bool,
 }
 
-/// Read the registry.
+/// Read the registry of every instance.
 #[derive(Message)]
-#[rtype(result = "LiveSnapshot")]
+#[rtype(result = "Result<LiveSnapshot, PersistenceError>")]
 pub struct Snapshot;
 
 impl Handler<Connected> for MonitorActor {
@@ -172,14 +212,60 @@ fn is_termination(notice: &Notice) -> bool {
 }
 
 impl Handler<Snapshot> for MonitorActor {
-    type Result = MessageResult<Snapshot>;
+    type Result = ResponseFuture<Result<LiveSnapshot, PersistenceError>>;
     fn handle(&mut self, _: Snapshot, _: &mut Context<Self>) -> Self::Result {
         let mut sessions: Vec<LiveSession> =
             self.connections.values().map(|e| e.row.clone()).collect();
-        sessions.sort_by_key(|r| r.connected_at);
-        MessageResult(LiveSnapshot {
-            sessions,
-            totals: self.totals,
+        let mut totals = self.totals;
+        let store = self.store.clone();
+        Box::pin(async move {
+            let (rows, others) = store.others().await?;
+            sessions.extend(rows.into_iter().filter_map(from_row));
+            sessions.sort_by_key(|r| r.connected_at);
+            let add = |n: i64| u64::try_from(n).unwrap_or(0);
+            totals.connections += add(others.connections);
+            totals.packets_scored += add(others.packets_scored);
+            totals.anomalies += add(others.anomalies);
+            totals.terminations += add(others.terminations);
+            Ok(LiveSnapshot { sessions, totals })
         })
     }
+}
+
+fn to_row(instance: &str, conn_id: u64, r: &LiveSession, now: NaiveDateTime) -> live::SocketRow {
+    live::SocketRow {
+        instance_id: instance.to_owned(),
+        conn_id: to_i64(conn_id),
+        session_id: r.session_id.to_string(),
+        username: r.username.clone(),
+        connected_at: r.connected_at,
+        last_packet_at: r.last_packet_at,
+        packets: to_i64(r.packets),
+        events: to_i64(r.events),
+        last_score: r.last_score,
+        max_score: r.max_score,
+        level: r.level.to_owned(),
+        profile_state: r.profile_state.clone(),
+        refreshed_at: now,
+    }
+}
+
+/// Another instance's row (`None` if it does not parse).
+fn from_row(r: live::SocketRow) -> Option<LiveSession> {
+    Some(LiveSession {
+        session_id: r.session_id.parse().ok()?,
+        username: r.username,
+        connected_at: r.connected_at,
+        last_packet_at: r.last_packet_at,
+        packets: u64::try_from(r.packets).unwrap_or(0),
+        events: u64::try_from(r.events).unwrap_or(0),
+        last_score: r.last_score,
+        max_score: r.max_score,
+        level: match r.level.as_str() {
+            "high" => "high",
+            "medium" => "medium",
+            _ => "low",
+        },
+        profile_state: r.profile_state,
+    })
 }

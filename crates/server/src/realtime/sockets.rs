@@ -1,32 +1,33 @@
-//! How many websockets each monitored session has open on this instance,
+//! How many websockets each monitored session has open on all instances,
 //! so that one session cannot open any number of sockets (each with its own
-//! rate limit). A [`SocketSlot`] is held for a connection's life and gives
-//! its place back when dropped.
+//! rate limit). The count is the session's rows in the shared monitor table
+//! ([`MonitorStore`]): a socket's row is written when it is accepted and
+//! deleted when it closes, so every instance sees it at once. A
+//! [`SocketSlot`] is held for a connection's life and gives its place back
+//! when dropped.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use super::monitor_store::MonitorStore;
 use workspace_domain::SessionId;
+use workspace_persistence::PersistenceError;
 
-/// Open sockets per session, with the limit.
-#[derive(Debug)]
+/// The per-session socket limit over all instances.
 pub struct SocketCounts {
     limit: usize,
-    open: Mutex<HashMap<SessionId, usize>>,
+    store: MonitorStore,
 }
 
 /// One open socket of a session; dropping it frees the place.
-#[derive(Debug)]
 pub struct SocketSlot {
-    counts: Arc<SocketCounts>,
-    session: SessionId,
+    store: MonitorStore,
+    conn_id: u64,
 }
 
 impl SocketCounts {
     /// At most `limit` sockets per session (at least one).
-    pub fn new(limit: usize) -> Self {
+    pub fn new(limit: usize, store: MonitorStore) -> Self {
         Self {
             limit: limit.max(1),
-            open: Mutex::new(HashMap::new()),
+            store,
         }
     }
 
@@ -35,51 +36,32 @@ impl SocketCounts {
         self.limit
     }
 
-    /// A place for one more socket of `session`, or `None` at the limit.
-    pub fn acquire(self: &Arc<Self>, session: SessionId) -> Option<SocketSlot> {
-        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
-        let n = open.entry(session).or_insert(0);
-        if *n >= self.limit {
-            return None;
-        }
-        *n += 1;
-        Some(SocketSlot {
-            counts: self.clone(),
-            session,
-        })
+    /// A place for socket `conn_id` of `session`, or `Ok(None)` at the
+    /// limit; an error when the database cannot answer.
+    pub async fn acquire(
+        &self,
+        session: SessionId,
+        conn_id: u64,
+        username: &str,
+    ) -> Result<Option<SocketSlot>, PersistenceError> {
+        let granted = self
+            .store
+            .claim(
+                conn_id,
+                session.to_string(),
+                username.to_owned(),
+                self.limit,
+            )
+            .await?;
+        Ok(granted.then(|| SocketSlot {
+            store: self.store.clone(),
+            conn_id,
+        }))
     }
 }
 
 impl Drop for SocketSlot {
     fn drop(&mut self) {
-        let mut open = self
-            .counts
-            .open
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(n) = open.get_mut(&self.session) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                open.remove(&self.session);
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn places_are_limited_and_given_back() {
-        let counts = Arc::new(SocketCounts::new(2));
-        let sid = SessionId::random();
-        let a = counts.acquire(sid);
-        let b = counts.acquire(sid);
-        assert!(a.is_some() && b.is_some());
-        assert!(counts.acquire(sid).is_none());
-        assert!(counts.acquire(SessionId::random()).is_some());
-        drop(a);
-        assert!(counts.acquire(sid).is_some());
+        self.store.release(self.conn_id);
     }
 }

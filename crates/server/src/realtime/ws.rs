@@ -10,6 +10,7 @@ use super::channels::{
 use super::context::RealtimeContext;
 use super::protocol::{profiles_status, server_error, ServerMessage, LIMITS};
 use super::session::{ClientBinary, ClientText, Heard, SessionInfo, StreamEnded, WsSession};
+use super::sockets::SocketSlot;
 use crate::http::auth::bearer_token;
 use crate::http::error::ApiError;
 use crate::realtime_log::log_event;
@@ -122,23 +123,7 @@ async fn drive(
     let Some((caller, session_id)) = handshake(&services, &mut link, header_token).await else {
         return;
     };
-    let Some(_slot) = realtime.sockets.acquire(session_id) else {
-        log_event(
-            "ws_refused",
-            &[
-                ("conn", link.conn_id.to_string()),
-                ("reason", "too_many_connections".into()),
-            ],
-        );
-        let message = format!(
-            "This session already has {} open connections; close one first.",
-            realtime.sockets.limit()
-        );
-        let _ = link
-            .socket
-            .text(server_error(ErrorCode::TooManyConnections, &message))
-            .await;
-        close(link.socket.clone(), TOO_MANY_CLOSE, "too many connections").await;
+    let Some(_slot) = claim_slot(&realtime, &mut link, &caller, session_id).await else {
         return;
     };
     let Some(profiles) = greet(&services, &realtime, &mut link, &caller, session_id).await else {
@@ -163,6 +148,46 @@ async fn drive(
     let actor = WsSession::new(info, cx, profiles, out_tx.clone(), job_tx).start();
     pump(stream, conn_id, &actor, &out_tx).await;
     actor.do_send(StreamEnded);
+}
+
+/// A place among the session's sockets on all instances; `None` when the
+/// connection cannot go on (refused with 4429, or 1011 when the database
+/// cannot count; it is closed).
+async fn claim_slot(
+    realtime: &RealtimeContext,
+    link: &mut Link,
+    caller: &Caller,
+    session_id: SessionId,
+) -> Option<SocketSlot> {
+    let claimed = realtime
+        .sockets
+        .acquire(session_id, link.conn_id, &caller.username)
+        .await;
+    let (code, message, close_code) = match claimed {
+        Ok(Some(slot)) => return Some(slot),
+        Ok(None) => {
+            log_event(
+                "ws_refused",
+                &[
+                    ("conn", link.conn_id.to_string()),
+                    ("reason", "too_many_connections".into()),
+                ],
+            );
+            let message = format!(
+                "This session already has {} open connections; close one first.",
+                realtime.sockets.limit()
+            );
+            (ErrorCode::TooManyConnections, message, TOO_MANY_CLOSE)
+        }
+        Err(e) => {
+            log::error!("counting the session's sockets failed: {e}");
+            let message = "The connection could not be registered; reconnect shortly.".to_owned();
+            (ErrorCode::ServiceUnavailable, message, 1011)
+        }
+    };
+    let _ = link.socket.text(server_error(code, &message)).await;
+    close(link.socket.clone(), close_code, code.as_str()).await;
+    None
 }
 
 /// Authenticates the connection (bearer header or the first message); on

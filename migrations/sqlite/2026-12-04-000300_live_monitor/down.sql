@@ -1,0 +1,2 @@
+DROP TABLE live_sockets;
+DROP TABLE live_instances;
