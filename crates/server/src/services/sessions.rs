@@ -12,7 +12,7 @@ use super::unit_of_work::UnitOfWork;
 use serde_json::json;
 use workspace_auth::password;
 use workspace_domain::{Capability, EndReason, EventKind, SessionId, Severity, UserId};
-use workspace_persistence::{revoked_tokens, sessions, users};
+use workspace_persistence::{revoked_tokens, sessions, users, DbConnection};
 
 /// Verifies a token and loads the caller — the one path of REST requests
 /// and websocket authentication. The user is re-read (a role change or a
@@ -31,7 +31,7 @@ pub async fn authenticate(svc: &Services, token: &str) -> ServiceResult<Caller> 
     };
     let max = svc.session_max_seconds();
     let now = chrono::Utc::now().timestamp();
-    svc.read(move |conn| {
+    let found = svc.read(move |conn| {
         let user = users::find_by_id(conn, user_id)?.ok_or_else(ServiceError::invalid_token)?;
         if let Some(sid) = session_id {
             let session = sessions::get(conn, sid)?.ok_or_else(ServiceError::invalid_token)?;
@@ -43,6 +43,9 @@ pub async fn authenticate(svc: &Services, token: &str) -> ServiceResult<Caller> 
             }
             if session.created_at.and_utc().timestamp().saturating_add(max) < now {
                 return Err(session_expired());
+            }
+            if challenge_timed_out(&session) {
+                return Ok(Err(sid));
             }
             if i64::from(session.token_generation) > facts.gen {
                 return Err(ServiceError::new(
@@ -58,15 +61,41 @@ pub async fn authenticate(svc: &Services, token: &str) -> ServiceResult<Caller> 
                 "This token has been signed out; sign in again.",
             ));
         }
-        Ok(Caller {
+        Ok(Ok(Caller {
             id: user.id,
             username: user.username,
             role: user.role,
             session_id,
             token: facts,
-        })
+        }))
     })
-    .await
+    .await?;
+    match found {
+        Ok(caller) => Ok(caller),
+        Err(sid) => {
+            // The challenge went unanswered for its 60 s, websocket or not.
+            end(svc, EndSession::new(sid, EndReason::ChallengeTimeout)).await?;
+            Err(ServiceError::session_ended())
+        }
+    }
+}
+
+/// Seconds a behavioural challenge may stay unanswered.
+pub const CHALLENGE_SECONDS: i64 = 60;
+
+/// True when the session's open challenge is past its deadline.
+fn challenge_timed_out(session: &sessions::MonitoredSessionRow) -> bool {
+    session
+        .challenge_deadline
+        .is_some_and(|d| d <= workspace_persistence::now_utc())
+}
+
+/// A challenge was sent: the session must answer it within
+/// [`CHALLENGE_SECONDS`], on REST too (an open one keeps its deadline).
+pub fn open_challenge(conn: &mut DbConnection, sid: SessionId) -> ServiceResult<()> {
+    let deadline = workspace_persistence::now_utc() + chrono::Duration::seconds(CHALLENGE_SECONDS);
+    sessions::open_challenge(conn, sid, deadline)?;
+    Ok(())
 }
 
 /// 401 `session_expired`: older than `SESSION_MAX_SECONDS`.
