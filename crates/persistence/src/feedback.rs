@@ -2,11 +2,11 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use workspace_domain::{EventId, SessionId};
+use workspace_domain::{EventId, SessionId, UserId};
 
 use crate::connection::DbConnection;
 use crate::error::Result;
-use crate::schema::{behavior_windows, event_feedback};
+use crate::schema::{behavior_windows, event_feedback, security_events};
 
 /// A row of `event_feedback`.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -78,4 +78,24 @@ pub fn mark_session_windows(
     )
     .set(behavior_windows::intruder.eq(intruder))
     .execute(conn)?)
+}
+
+/// The verdicts given on events about a user, newest first (at most
+/// `limit`), each with the event's kind and session.
+pub fn about_user(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    limit: i64,
+) -> Result<Vec<(FeedbackRow, String, Option<String>)>> {
+    Ok(event_feedback::table
+        .inner_join(security_events::table)
+        .filter(security_events::user_id.eq(user_id.get()))
+        .order(event_feedback::created_at.desc())
+        .limit(limit.max(0))
+        .select((
+            FeedbackRow::as_select(),
+            security_events::kind,
+            security_events::session_id,
+        ))
+        .load(conn)?)
 }

@@ -68,6 +68,7 @@ pub mod revoked_tokens;
 #[allow(missing_docs)]
 pub mod schema;
 pub mod search;
+pub mod session_windows;
 pub mod sessions;
 mod sql;
 pub mod tasks;

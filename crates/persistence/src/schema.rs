@@ -73,6 +73,8 @@ diesel::table! {
         token_generation -> Integer,
         /// Wrong challenge answers so far (three end the session).
         challenge_failures -> Integer,
+        /// An open challenge must be answered by then (UTC); NULL: none open.
+        challenge_deadline -> Nullable<Timestamp>,
     }
 }
 
@@ -132,6 +134,25 @@ diesel::table! {
         created_at -> Timestamp,
         /// An analyst said an intruder produced it: kept out of training.
         intruder -> Bool,
+    }
+}
+
+diesel::table! {
+    /// Every scored window of a monitored session as it was sent in the
+    /// `risk` message (the console's session view); `reasons` is a JSON
+    /// array of the raw reason strings. Bounded: pruned by id.
+    session_windows (id) {
+        id -> BigInt,
+        session_id -> Text,
+        user_id -> BigInt,
+        seq -> Nullable<BigInt>,
+        modality -> Text,
+        score -> Nullable<Double>,
+        level -> Text,
+        model -> Text,
+        session_risk -> Double,
+        reasons -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -305,6 +326,7 @@ diesel::joinable!(monitored_sessions -> users (user_id));
 diesel::joinable!(security_events -> users (user_id));
 diesel::joinable!(behavior_profiles -> users (user_id));
 diesel::joinable!(behavior_windows -> users (user_id));
+diesel::joinable!(session_windows -> users (user_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhook_deliveries -> security_events (event_id));
 diesel::joinable!(event_feedback -> security_events (event_id));
@@ -363,6 +385,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     behavior_profiles,
     behavior_windows,
+    session_windows,
     global_models,
     webhooks,
     webhook_deliveries,

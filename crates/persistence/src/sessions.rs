@@ -35,6 +35,8 @@ pub struct MonitoredSessionRow {
     pub token_generation: i32,
     /// Wrong challenge answers so far.
     pub challenge_failures: i32,
+    /// An open challenge must be answered by then; `None`: none is open.
+    pub challenge_deadline: Option<NaiveDateTime>,
 }
 
 impl MonitoredSessionRow {
@@ -107,6 +109,7 @@ pub fn create_from(
         user_agent: origin.user_agent.map(str::to_owned),
         token_generation: 0,
         challenge_failures: 0,
+        challenge_deadline: None,
     })
 }
 
@@ -123,7 +126,8 @@ pub fn list_for_user(conn: &mut DbConnection, user_id: UserId) -> Result<Vec<Mon
 }
 
 /// A passed challenge on a live session: raises `token_generation` (older
-/// tokens are refused from then on) and clears `challenge_failures`.
+/// tokens are refused from then on) and clears `challenge_failures` and
+/// the challenge deadline.
 /// Returns the new generation, `None` when the session is not live.
 pub fn advance_generation(conn: &mut DbConnection, id: SessionId) -> Result<Option<i32>> {
     let n = diesel::update(
@@ -134,12 +138,31 @@ pub fn advance_generation(conn: &mut DbConnection, id: SessionId) -> Result<Opti
     .set((
         monitored_sessions::token_generation.eq(monitored_sessions::token_generation + 1),
         monitored_sessions::challenge_failures.eq(0),
+        monitored_sessions::challenge_deadline.eq(None::<NaiveDateTime>),
     ))
     .execute(conn)?;
     if n == 0 {
         return Ok(None);
     }
     Ok(get(conn, id)?.map(|s| s.token_generation))
+}
+
+/// Opens a challenge on a live session: it must be answered by `deadline`
+/// (an open one keeps its earlier deadline). Returns whether the session is live.
+pub fn open_challenge(
+    conn: &mut DbConnection,
+    id: SessionId,
+    deadline: NaiveDateTime,
+) -> Result<bool> {
+    let n = diesel::update(
+        monitored_sessions::table
+            .find(id.to_string())
+            .filter(monitored_sessions::ended_at.is_null())
+            .filter(monitored_sessions::challenge_deadline.is_null()),
+    )
+    .set(monitored_sessions::challenge_deadline.eq(Some(deadline)))
+    .execute(conn)?;
+    Ok(n > 0)
 }
 
 /// Counts one wrong challenge answer on a live session; returns the count
@@ -243,4 +266,28 @@ pub fn list_active(conn: &mut DbConnection, limit: i64) -> Result<Vec<MonitoredS
         .limit(limit.max(0))
         .select(MonitoredSessionRow::as_select())
         .load(conn)?)
+}
+
+/// One page of a user's sessions, newest first, and how many they have.
+pub fn page_for_user(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<MonitoredSessionRow>, i64)> {
+    let rows = monitored_sessions::table
+        .filter(monitored_sessions::user_id.eq(user_id.get()))
+        .order((
+            monitored_sessions::created_at.desc(),
+            monitored_sessions::id.desc(),
+        ))
+        .limit(limit.max(0))
+        .offset(offset.max(0))
+        .select(MonitoredSessionRow::as_select())
+        .load(conn)?;
+    let total = monitored_sessions::table
+        .filter(monitored_sessions::user_id.eq(user_id.get()))
+        .count()
+        .get_result(conn)?;
+    Ok((rows, total))
 }

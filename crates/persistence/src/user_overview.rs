@@ -74,12 +74,32 @@ pub fn list(
     filter: &UserFilter,
     page: Page,
 ) -> Result<Paged<UserOverview>> {
-    let rows: Vec<(i64, String, String, NaiveDateTime)> = filtered(filter)
+    let rows: Vec<UserBasics> = filtered(filter)
         .order((users::username_key.asc(), users::id.asc()))
         .limit(page.limit)
         .offset(page.offset)
         .select((users::id, users::username, users::role, users::created_at))
         .load(conn)?;
+    let items = overviews(conn, rows)?;
+    paged(items, page, || {
+        Ok(filtered(filter).count().get_result(conn)?)
+    })
+}
+
+/// One user's overview, `None` when there is no such user.
+pub fn get(conn: &mut DbConnection, id: UserId) -> Result<Option<UserOverview>> {
+    let rows: Vec<UserBasics> = users::table
+        .filter(users::id.eq(id.get()))
+        .select((users::id, users::username, users::role, users::created_at))
+        .load(conn)?;
+    Ok(overviews(conn, rows)?.into_iter().next())
+}
+
+/// (id, username, role, created_at) of a user.
+type UserBasics = (i64, String, String, NaiveDateTime);
+
+/// The overviews of some users, in the order given (two queries).
+fn overviews(conn: &mut DbConnection, rows: Vec<UserBasics>) -> Result<Vec<UserOverview>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
     let sessions: Vec<(
         i64,
@@ -127,9 +147,7 @@ pub fn list(
             }
         })
         .collect();
-    paged(items, page, || {
-        Ok(filtered(filter).count().get_result(conn)?)
-    })
+    Ok(items)
 }
 
 #[cfg(test)]

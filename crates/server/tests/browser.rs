@@ -784,6 +784,10 @@ async fn pages_work_in_a_real_browser() {
             button.click().await.ok()
         })
         .await;
+        // It asks first, with a reason field.
+        admin.el("confirm-dialog").await;
+        admin.type_into("confirm-reason", "test run").await;
+        admin.click("confirm-ok").await;
     } else {
         let admin_token = admin.token().await;
         let (s, body) = app
@@ -993,4 +997,190 @@ fn pages_name_every_test_hook_and_load_nothing_from_outside() {
             "{page} has no language"
         );
     }
+}
+
+// ---------- issue 12: the console's session and user views, the kinder challenge ----------
+
+/// The analyst console's session and user views, and the owner's side of a
+/// challenge: a wrong then right answer keeps the session and the typed
+/// text; a termination keeps it too (restored after signing in again, the
+/// username pre-filled).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_views_and_a_kinder_challenge() {
+    let Some(driver) = Chromedriver::start().await else {
+        return;
+    };
+    let app = &TestApp::spawn(Backend::Sqlite).await.expect("test app");
+    if !websocket_served(app).await {
+        eprintln!("SKIP console views: /ws/behavioral is not served");
+        return;
+    }
+    let olga = &driver.browser("olga", &app.base, true).await;
+    let typed = wrong_then_right_answer(olga).await;
+    let admin = &driver.browser("admin", &app.base, true).await;
+    sign_in(admin, ADMIN.0, ADMIN.1).await;
+    console_session_view(app, admin, &olga.session_id().await).await;
+    console_user_view(app, admin, "olga_browser").await;
+    text_kept_across_termination(olga, &typed).await;
+    olga.close().await;
+    admin.close().await;
+}
+
+/// Provokes a challenge, reads its reason in plain words, answers wrong
+/// then right; returns the text typed in the task field, still there.
+async fn wrong_then_right_answer(olga: &Browser) -> String {
+    provoke_challenge(olga, "olga_browser").await;
+    let reason = olga.wait_text("challenge-reason", "What stood out").await;
+    eprintln!("challenge reason shown to the owner: {reason}");
+    assert!(!reason.contains(" SD"), "{reason}");
+    assert!(
+        reason.contains("usual") || reason.contains("person"),
+        "{reason}"
+    );
+    olga.shot("challenge-plain.png").await;
+    let typed = olga
+        .el("task-title")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(!typed.is_empty());
+    let first_token = olga.token().await;
+    olga.type_into("challenge-password", "not-my-password")
+        .await;
+    olga.click("challenge-submit").await;
+    olga.wait_text("challenge-error", "left").await;
+    let open = olga
+        .js("return document.querySelector('[data-testid=challenge-dialog]').open")
+        .await;
+    assert_eq!(open, Value::Bool(true), "a wrong answer leaves tries");
+    let pass = olga.el("challenge-password").await;
+    pass.clear().await.unwrap();
+    olga.type_into("challenge-password", USER_PASSWORD).await;
+    olga.click("challenge-submit").await;
+    wait_for("the dialog to close", WAIT, || async move {
+        let open = olga
+            .js("return document.querySelector('[data-testid=challenge-dialog]').open")
+            .await;
+        (open == Value::Bool(false)).then_some(())
+    })
+    .await;
+    let field = olga
+        .js("return [document.activeElement.dataset.testid, document.activeElement.value]")
+        .await;
+    assert_eq!(
+        field,
+        json!(["task-title", typed]),
+        "focus and text are back"
+    );
+    assert_ne!(olga.token().await, first_token, "a fresh token");
+    assert!(olga.url().await.contains("/dashboard/"));
+    olga.assert_console_clean("a wrong then right answer", &["/api/sessions/verify"])
+        .await;
+    typed
+}
+
+/// The admin opens the flagged session from the events table, reads every
+/// window's reasons and marks the challenge as the owner's.
+async fn console_session_view(app: &TestApp, admin: &Browser, sid: &str) {
+    admin.go("/analyst/").await;
+    let link = format!("a[data-testid=\"event-session-link\"][href=\"#/sessions/{sid}\"]");
+    admin.find(&link).await.click().await.unwrap();
+    admin.el("session-view").await;
+    admin.wait_text("session-user", "olga_browser").await;
+    admin.el("session-chart").await;
+    let reasons = admin.wait_text("windows-table", "than").await;
+    eprintln!("session view windows: {reasons}");
+    assert!(!admin.all(&css_testid("window-reason")).await.is_empty());
+    assert!(!admin.all(&css_testid("chart-decision")).await.is_empty());
+    let item = admin
+        .find("[data-testid=\"session-event\"][data-kind=\"risk_elevated\"]")
+        .await;
+    let event_id: i64 = item
+        .attr("data-event-id")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
+    item.find(Locator::Css(&css_testid("feedback-note")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    admin.type_humanly("her new keyboard").await;
+    item.find(Locator::Css(&css_testid("feedback-owner")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    admin
+        .wait_text("session-events", "the owner (false alarm)")
+        .await;
+    admin.shot("console-session.png").await;
+    let token = admin.token().await;
+    let (_, evs) = app
+        .get(
+            &format!("/api/security-events?session_id={sid}&kind=risk_elevated"),
+            Some(&token),
+        )
+        .await;
+    let ev = evs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == event_id)
+        .expect("the event");
+    assert_eq!(ev["feedback"]["verdict"], "owner");
+    assert_eq!(ev["feedback"]["note"], "her new keyboard");
+    admin.assert_console_clean("the session view", &[]).await;
+}
+
+/// The admin opens the user and ends all their sessions with a reason.
+async fn console_user_view(app: &TestApp, admin: &Browser, username: &str) {
+    admin.click("user-link").await;
+    admin.el("user-view").await;
+    admin.wait_text("user-facts", "user").await;
+    admin.wait_text("user-feedback", "her new keyboard").await;
+    admin.el("user-sessions").await;
+    admin.click("user-terminate-all").await;
+    admin.el("confirm-dialog").await;
+    admin.type_into("confirm-reason", "lost laptop").await;
+    admin.click("confirm-ok").await;
+    admin.wait_text("user-live-sessions", "0").await;
+    admin.shot("console-user.png").await;
+    let token = admin.token().await;
+    let (_, evs) = app
+        .get(
+            &format!("/api/security-events?username={username}&kind=session_terminated"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(evs[0]["detail"]["note"], "lost laptop", "{evs}");
+    assert_eq!(evs[0]["detail"]["by"], ADMIN.0);
+    admin.assert_console_clean("the user view", &[]).await;
+}
+
+/// The terminated owner finds the username filled in, signs in, and the
+/// text typed before comes back into the task field.
+async fn text_kept_across_termination(olga: &Browser, typed: &str) {
+    olga.wait_url("reason=terminated").await;
+    olga.wait_text("login-message", "comes back after you sign in")
+        .await;
+    let name = olga.el("login-username").await.prop("value").await.unwrap();
+    assert_eq!(name.as_deref(), Some("olga_browser"));
+    let pass = olga.el("login-password").await;
+    pass.send_keys(USER_PASSWORD).await.unwrap();
+    olga.click("login-submit").await;
+    olga.wait_url("/dashboard/").await;
+    wait_for("the typed text back in its field", WAIT, || async move {
+        let v = olga.el("task-title").await.prop("value").await.ok()??;
+        (v == typed).then_some(())
+    })
+    .await;
+    olga.wait_text("page-status", "Restored").await;
+    olga.assert_console_clean("signing in again", &[]).await;
 }

@@ -32,10 +32,11 @@ export function profileText(p) {
   return String(p);
 }
 
-export function detailText(d) {
+/** An event's detail as text; cut at 160 characters unless `full`. */
+export function detailText(d, { full = false } = {}) {
   if (d === null || d === undefined) return "";
   if (typeof d !== "object") return String(d);
   const parts = Object.entries(d).map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`);
   const text = parts.join("; ");
-  return text.length > 160 ? `${text.slice(0, 157)}…` : text;
+  return !full && text.length > 160 ? `${text.slice(0, 157)}…` : text;
 }

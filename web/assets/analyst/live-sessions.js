@@ -1,12 +1,14 @@
 // Live sessions: `GET /api/realtime-monitor` every few seconds (paused while
 // the tab is hidden, or with the Pause button), totals, the global model, a
-// row per session with a sparkline of its recent scores and **Terminate**.
+// row per session (linked to the user and session views) with a sparkline
+// of its recent scores and **Terminate** (a confirmation with a reason).
 
 import { api } from "../core/api.js";
 import { byId as $, formatTime, h } from "../core/dom.js";
 import { drawSparkline } from "../core/sparkline.js";
 import { isLeaving } from "../core/session.js";
 import { failed, isForbidden } from "./access.js";
+import { confirmWithReason } from "./confirm.js";
 import { fmtScore, profileText, shortId } from "./format.js";
 
 const REFRESH_MS = 3000;
@@ -60,8 +62,23 @@ export class LiveSessions {
     return h(
       "tr",
       { "data-testid": "monitor-row", "data-session-id": s.session_id, "data-username": s.username },
-      h("td", {}, s.username ?? "—", mine ? h("span", { class: "muted", text: " (you)" }) : null),
-      h("td", {}, h("code", { title: s.session_id, text: shortId(s.session_id) })),
+      h(
+        "td",
+        {},
+        s.username
+          ? h("a", { href: `#/users/${encodeURIComponent(s.username)}`, "data-testid": "monitor-user-link", text: s.username })
+          : "—",
+        mine ? h("span", { class: "muted", text: " (you)" }) : null,
+      ),
+      h(
+        "td",
+        {},
+        h(
+          "a",
+          { href: `#/sessions/${encodeURIComponent(s.session_id)}`, "data-testid": "monitor-session-link", title: s.session_id },
+          h("code", { text: shortId(s.session_id) }),
+        ),
+      ),
       h("td", { text: formatTime(s.connected_at) }),
       h("td", { text: formatTime(s.last_packet_at) }),
       h("td", { class: "num", text: String(s.packets ?? 0) }),
@@ -158,9 +175,15 @@ export class LiveSessions {
   }
 
   async terminate(s, btn) {
+    const answer = await confirmWithReason({
+      title: `Terminate the session of ${s.username}?`,
+      text: `Session ${shortId(s.session_id)} ends at once, on every page and on the websocket.`,
+    });
+    if (!answer) return;
     btn.disabled = true;
     try {
-      await api("POST", `/api/admin/sessions/${encodeURIComponent(s.session_id)}/terminate`);
+      const body = answer.reason ? { reason: answer.reason } : undefined;
+      await api("POST", `/api/admin/sessions/${encodeURIComponent(s.session_id)}/terminate`, body);
       this.ctx.notices.info(`The session of ${s.username} (${shortId(s.session_id)}) was terminated.`);
       await this.refresh();
     } catch (err) {

@@ -2,7 +2,11 @@
 // token (sessionStorage, so it is per tab and gone when the tab closes), and
 // the one way back to the sign-in page.
 
+import { saveDrafts } from "./drafts.js";
+
 const STORE_KEY = "fw.session";
+// Endings the person did not choose: their unsaved typing is kept (drafts.js).
+const KEEP_TYPING_ON = new Set(["terminated", "session_terminated", "token_expired", "session_expired"]);
 
 /** The signed-in session kept in this tab, or null. */
 export function currentSession() {
@@ -63,6 +67,10 @@ let leaving = false;
 export function backToSignIn(reason, extra = {}) {
   if (leaving) return;
   leaving = true;
+  if (KEEP_TYPING_ON.has(reason)) {
+    const s = currentSession();
+    saveDrafts(s && s.user ? s.user.username : "");
+  }
   clearSession();
   const q = new URLSearchParams({ reason, ...extra });
   window.location.assign(`/?${q.toString()}`);

@@ -3,6 +3,8 @@
 
 import { api, ApiError } from "../core/api.js";
 import { h } from "../core/dom.js";
+import { draftsPage, lastUsername } from "../core/drafts.js";
+import { asSentence, plainReason } from "../core/reasons.js";
 import { currentSession, saveSession } from "../core/session.js";
 
 const form = document.getElementById("auth-form");
@@ -52,12 +54,26 @@ function showReason() {
   if (reason === "terminated") {
     const why = params.get("why") || "";
     text = REASONS.terminated[why] || REASONS.terminated[""];
+    const noticed = params.get("noticed");
+    if (noticed && why !== "admin") text = `${text} What stood out: ${asSentence(plainReason(noticed))}`;
   } else {
     text = typeof REASONS[reason] === "string" ? REASONS[reason] : "Please sign in to continue.";
   }
   notice.className = reason === "signed_out" ? "notice ok" : "notice warn";
   notice.dataset.reason = reason;
   notice.textContent = text;
+  prefillAfterEnding();
+}
+
+/** After a session ended under the person: their username, and a word on kept text. */
+function prefillAfterEnding() {
+  const who = lastUsername();
+  if (!who || username.value) return;
+  username.value = who;
+  password.focus();
+  if (draftsPage(who)) {
+    notice.append(" What you were typing is kept in this tab and comes back after you sign in.");
+  }
 }
 
 function setBusy(busy) {
@@ -125,7 +141,8 @@ async function signIn(user, pass) {
     throw new ApiError(500, "bad_response", "The server answered in an unexpected way. Please try again.");
   }
   saveSession(body);
-  window.location.assign("/dashboard/");
+  // Back to the page of text kept from an ended session of this user.
+  window.location.assign(draftsPage(user) || "/dashboard/");
 }
 
 form.addEventListener("submit", async (e) => {

@@ -1,8 +1,13 @@
 // The "please confirm it is you" dialog opened by a `challenge` message:
-// the reason, a countdown and the password (`POST /api/sessions/verify`).
+// the reason in plain words (core/reasons.js; the raw figures stay in the
+// analysts' event), a countdown and the password (`POST /api/sessions/verify`).
+// It never touches the page's fields: a wrong answer leaves the tries
+// left, a right one closes it and puts the focus back where the person was
+// typing, so nothing typed is lost.
 
 import { api, ApiError, errorText } from "../core/api.js";
 import { h } from "../core/dom.js";
+import { asSentence, plainReasons } from "../core/reasons.js";
 import { backToSignIn, currentSession, isLeaving, replaceToken } from "../core/session.js";
 
 const CHALLENGE_SECONDS = 60;
@@ -16,7 +21,7 @@ export class ChallengeDialog {
       "aria-labelledby": "challenge-title",
       "aria-describedby": "challenge-desc",
     });
-    this.reasonEl = h("p", { class: "muted", id: "challenge-reason" });
+    this.reasonEl = h("p", { class: "muted", id: "challenge-reason", "data-testid": "challenge-reason" });
     this.timeEl = h("p", { class: "countdown", "aria-live": "off" });
     this.input = h("input", {
       type: "password",
@@ -77,8 +82,13 @@ export class ChallengeDialog {
   }
 
   open(reason) {
-    this.reasonEl.textContent = reason ? `Reason: ${reason}` : "";
-    this.reasonEl.hidden = !reason;
+    /** The raw reason, for the sign-in page after a termination (`noticed`). */
+    this.lastReason = reason || "";
+    const plain = reason ? plainReasons([reason]).map(asSentence).join(" ") : "";
+    this.reasonEl.textContent = plain ? `What stood out: ${plain}` : "";
+    this.reasonEl.hidden = !plain;
+    const active = document.activeElement;
+    if (!this.dialog.contains(active)) this.returnFocus = active;
     this.errorEl.textContent = "";
     this.deadline = Date.now() + CHALLENGE_SECONDS * 1000;
     this.tick();
@@ -92,6 +102,11 @@ export class ChallengeDialog {
       this.dialog.scrollIntoView({ block: "nearest" });
     }
     this.input.focus();
+  }
+
+  /** `{noticed: raw reason}` for the sign-in page's plain sentence, or {}. */
+  noticed() {
+    return this.lastReason ? { noticed: this.lastReason } : {};
   }
 
   tick() {
@@ -120,6 +135,10 @@ export class ChallengeDialog {
       replaceToken(answer);
       this.input.value = "";
       this.close();
+      // Back to the field the person was typing in, text untouched.
+      const back = this.returnFocus;
+      this.returnFocus = null;
+      if (back && back.isConnected && typeof back.focus === "function") back.focus();
       if (this.onVerified) this.onVerified();
     } catch (err) {
       if (isLeaving()) return;
@@ -131,7 +150,7 @@ export class ChallengeDialog {
           () => false,
         );
         if (!live) {
-          backToSignIn("terminated", { why: "challenge_failed" });
+          backToSignIn("terminated", { why: "challenge_failed", ...this.noticed() });
           return;
         }
         this.errorEl.textContent = errorText(err, "The password is wrong.");

@@ -39,7 +39,7 @@ export function startMonitoring(indicatorRoot, onSignOut) {
       },
       onTerminated: (msg) => {
         const why = msg && typeof msg.reason === "string" ? msg.reason : "anomaly";
-        backToSignIn("terminated", { why });
+        backToSignIn("terminated", { why, ...challenge.noticed() });
       },
       onUnauthorized: async () => {
         // Ask the REST side why: a 401 there sends us to sign-in with the

@@ -10,11 +10,14 @@
 // 4. `GET /api/me` for the fresh user and role (a 401 there goes to sign-in
 //    with the reason), kept in the stored session;
 // 5. the header widgets (widgets.js) mounted;
-// 6. the token refreshed before it expires (refresh.js).
+// 6. the token refreshed before it expires (refresh.js);
+// 7. typing kept when the last session of this tab was ended under the
+//    person is put back into its fields (core/drafts.js).
 //
 // The answer is the page context the page's own code and its views get.
 
 import { api } from "../core/api.js";
+import { restoreDrafts, trackEdits } from "../core/drafts.js";
 import { backToSignIn, currentSession, isLeaving, updateUser } from "../core/session.js";
 import { startMonitoring } from "../monitor/monitor.js";
 import { PageHeader } from "./header.js";
@@ -121,5 +124,11 @@ export async function startPage({ page }) {
   ctx.refresher = new TokenRefresher();
   ctx.refresher.schedule();
   ctx.onLeave(() => ctx.refresher.stop());
+  trackEdits();
+  restoreDrafts(ctx.user && ctx.user.username, (n) =>
+    ctx.notices.info(
+      `Restored ${n === 1 ? "the text" : `the text of ${n} fields`} you were typing when your last session ended.`,
+    ),
+  );
   return ctx;
 }

@@ -1,9 +1,11 @@
-//! Administration: roles and session termination.
+//! Administration: roles, session termination, and the console's user
+//! list, session view and user view.
 
 use super::auth::AuthUser;
 use super::error::{ApiResult, ErrorBody};
 use super::extract::{optional, required, Json, OptionalJson};
 use super::list::paged_response;
+use super::security::{with_feedback, EventOut};
 use super::wire::{ser_opt_time, ser_time};
 use crate::services::core::Services;
 use crate::services::error::ServiceError;
@@ -13,6 +15,8 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use workspace_domain::{Page, Role, SessionId};
+use workspace_persistence::session_windows::SessionWindowRow;
+use workspace_persistence::sessions::MonitoredSessionRow;
 use workspace_persistence::user_overview::{UserFilter, UserOverview};
 
 /// `POST /api/admin/users/{username}/role`.
@@ -195,16 +199,255 @@ pub async fn list_users(
     ))
 }
 
+/// A monitored session as the console shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionInfoOut {
+    /// Session id.
+    #[schema(value_type = String)]
+    pub session_id: SessionId,
+    /// When it started.
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub started_at: NaiveDateTime,
+    /// Last activity, if any.
+    #[serde(serialize_with = "ser_opt_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_seen_at: Option<NaiveDateTime>,
+    /// When it ended; `null` while live.
+    #[serde(serialize_with = "ser_opt_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub ended_at: Option<NaiveDateTime>,
+    /// Why it ended (`anomaly`, `admin`, `challenge_failed`, …).
+    pub end_reason: Option<String>,
+    /// Client address at start.
+    pub ip: Option<String>,
+    /// `User-Agent` at start.
+    pub user_agent: Option<String>,
+    /// `true` while not ended.
+    pub live: bool,
+}
+
+impl From<MonitoredSessionRow> for SessionInfoOut {
+    fn from(s: MonitoredSessionRow) -> Self {
+        Self {
+            live: s.is_active(),
+            session_id: s.id,
+            started_at: s.created_at,
+            last_seen_at: s.last_seen_at,
+            ended_at: s.ended_at,
+            end_reason: s.end_reason,
+            ip: s.ip,
+            user_agent: s.user_agent,
+        }
+    }
+}
+
+/// One scored window, as its `risk` message said it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WindowOut {
+    /// When scored.
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: NaiveDateTime,
+    /// `seq` of the `behavior` message that closed it (`null`: a pause did).
+    pub seq: Option<i64>,
+    /// `keystroke` or `mouse`.
+    pub modality: String,
+    /// Score in [0, 1]; `null` in learning mode.
+    pub score: Option<f64>,
+    /// `low`, `medium` or `high`.
+    pub level: String,
+    /// `profile`, `global` or `none`.
+    pub model: String,
+    /// Session risk after it.
+    pub session_risk: f64,
+    /// The reasons in full, as sent.
+    pub reasons: Vec<String>,
+}
+
+impl From<SessionWindowRow> for WindowOut {
+    fn from(w: SessionWindowRow) -> Self {
+        Self {
+            reasons: w.reason_list(),
+            created_at: w.created_at,
+            seq: w.seq,
+            modality: w.modality,
+            score: w.score,
+            level: w.level,
+            model: w.model,
+            session_risk: w.session_risk,
+        }
+    }
+}
+
+/// `GET /api/admin/sessions/{session_id}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionViewOut {
+    /// The session.
+    pub session: SessionInfoOut,
+    /// Its owner.
+    pub username: String,
+    /// Its scored windows, oldest first (the most recent 2000).
+    pub windows: Vec<WindowOut>,
+    /// Windows stored for the session.
+    pub windows_total: i64,
+    /// Its events with verdicts, oldest first (at most 1000).
+    pub events: Vec<EventOut>,
+}
+
+/// A session, its scored windows and its events (analysts, admins).
+#[utoipa::path(get, path = "/api/admin/sessions/{session_id}", tag = "admin",
+    params(("session_id" = String, Path, description = "Session id (UUID)")),
+    responses((status = 200, body = SessionViewOut), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn session_view(
+    svc: web::Data<Services>,
+    user: AuthUser,
+    path: web::Path<SessionId>,
+) -> ApiResult<HttpResponse> {
+    let v = secops::session_view(&svc, &user, path.into_inner()).await?;
+    let feedback = v.feedback;
+    Ok(HttpResponse::Ok().json(SessionViewOut {
+        session: v.session.into(),
+        username: v.username,
+        windows: v.windows.into_iter().map(Into::into).collect(),
+        windows_total: v.windows_total,
+        events: v
+            .events
+            .into_iter()
+            .map(|e| {
+                let id = e.id.get();
+                with_feedback(e, feedback.get(&id))
+            })
+            .collect(),
+    }))
+}
+
+/// `?limit=&offset=` of the user view's sessions.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserViewQuery {
+    /// Sessions per page: default 20, at most 200.
+    pub limit: Option<i64>,
+    /// Sessions to skip (default 0).
+    pub offset: Option<i64>,
+}
+
+/// A session in the user view.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserSessionOut {
+    /// The session.
+    #[serde(flatten)]
+    pub session: SessionInfoOut,
+    /// Scored windows stored for it.
+    pub windows: i64,
+    /// Its highest window score.
+    pub max_score: Option<f64>,
+}
+
+/// A verdict given on one of the user's events.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GivenFeedbackOut {
+    /// The event.
+    pub event_id: i64,
+    /// The event's kind.
+    pub kind: String,
+    /// The event's session.
+    pub session_id: Option<String>,
+    /// `owner` or `intruder`.
+    pub verdict: String,
+    /// The analyst.
+    pub by: String,
+    /// When.
+    #[serde(serialize_with = "ser_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: NaiveDateTime,
+    /// The note, if any.
+    pub note: Option<String>,
+}
+
+/// `GET /api/admin/users/{username}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserViewOut {
+    /// The user (as in the user list).
+    pub user: UserOverviewOut,
+    /// A page of sessions, newest first.
+    pub sessions: Vec<UserSessionOut>,
+    /// Sessions in all.
+    pub sessions_total: i64,
+    /// Verdicts given on the user's events, newest first (at most 200).
+    pub feedback: Vec<GivenFeedbackOut>,
+}
+
+/// A user: sessions (paged), profile states, verdicts given on their
+/// events (analysts, admins).
+#[utoipa::path(get, path = "/api/admin/users/{username}", tag = "admin",
+    params(("username" = String, Path, description = "Username (any case)"), UserViewQuery),
+    responses((status = 200, body = UserViewOut), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn user_view(
+    svc: web::Data<Services>,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: web::Query<UserViewQuery>,
+) -> ApiResult<HttpResponse> {
+    let page = Page::parse(query.limit, query.offset, 20, 200).map_err(ServiceError::from)?;
+    let v = secops::user_view(&svc, &user, &path.into_inner(), page).await?;
+    Ok(HttpResponse::Ok().json(UserViewOut {
+        user: v.user.into(),
+        sessions_total: v.sessions.total,
+        sessions: v
+            .sessions
+            .items
+            .into_iter()
+            .map(|s| UserSessionOut {
+                session: s.session.into(),
+                windows: s.windows,
+                max_score: s.max_score,
+            })
+            .collect(),
+        feedback: v
+            .feedback
+            .into_iter()
+            .map(|g| GivenFeedbackOut {
+                event_id: g.feedback.event_id,
+                kind: g.kind,
+                session_id: g.session_id,
+                verdict: g.feedback.verdict,
+                by: g.feedback.by_username,
+                at: g.feedback.created_at,
+                note: g.feedback.note,
+            })
+            .collect(),
+    }))
+}
+
 /// This module's part of the OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
-    paths(change_role, terminate_session, terminate_user_sessions, list_users),
+    paths(
+        change_role,
+        terminate_session,
+        terminate_user_sessions,
+        list_users,
+        session_view,
+        user_view
+    ),
     components(schemas(
         RoleRequest,
         RoleResponse,
         TerminateRequest,
         UserOverviewOut,
-        ProfileStates
+        ProfileStates,
+        SessionInfoOut,
+        WindowOut,
+        SessionViewOut,
+        UserSessionOut,
+        GivenFeedbackOut,
+        UserViewOut
     ))
 )]
 pub struct AdminDoc;

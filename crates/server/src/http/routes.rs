@@ -105,6 +105,8 @@ fn security_routes(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/realtime-monitor").route(get().to(security::monitor)))
         .service(resource("/admin/users").route(get().to(admin::list_users)))
+        .service(resource("/admin/users/{username}").route(get().to(admin::user_view)))
+        .service(resource("/admin/sessions/{session_id}").route(get().to(admin::session_view)))
         .service(
             resource("/admin/webhooks")
                 .route(get().to(webhooks::list_webhooks))

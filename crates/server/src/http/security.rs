@@ -252,7 +252,7 @@ pub async fn list_events(
 }
 
 /// An event with its verdict, if any.
-fn with_feedback(e: SecurityEventRow, f: Option<&FeedbackRow>) -> EventOut {
+pub(super) fn with_feedback(e: SecurityEventRow, f: Option<&FeedbackRow>) -> EventOut {
     let mut out = EventOut::from(e);
     out.feedback = f.map(feedback_json);
     out

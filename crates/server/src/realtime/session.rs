@@ -14,6 +14,7 @@ use crate::services::behavior::{self, modality_name, state_name, WindowToStore};
 use crate::services::error::ErrorCode;
 use crate::services::events::{self, Event};
 use crate::services::live::Notice;
+use crate::services::secops;
 use crate::services::sessions::{self, EndSession};
 use actix::prelude::*;
 use behavior_ml::{
@@ -25,6 +26,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedSender;
 use workspace_domain::{EndReason, EventKind, SessionId, Severity, UserId};
 use workspace_persistence::now_utc;
+use workspace_persistence::session_windows::NewSessionWindow;
 
 /// Server pings this often.
 pub const HEARTBEAT: Duration = Duration::from_secs(5);
@@ -244,6 +246,7 @@ impl WsSession {
         let mut decision = Decision::None;
         for r in results {
             self.send_risk(r, batch.seq);
+            self.log_scored_window(r, batch.seq);
             self.after_window(r);
             decision = strongest(decision, r.decision);
         }
@@ -288,6 +291,32 @@ impl WsSession {
                 ("session_risk", format!("{:.3}", r.session_risk)),
             ],
         );
+    }
+
+    /// Keeps the window as its `risk` message said it, for the console's
+    /// session view (written by the connection's database job queue).
+    fn log_scored_window(&self, r: &WindowResult, seq: Option<u64>) {
+        let (session_id, user_id) = (self.info.session_id, self.info.user_id);
+        let (modality, level) = (modality_name(r.modality), level_name(r.level));
+        let model = secops::model_name(r.model);
+        let (score, session_risk, reasons) = (r.score, r.session_risk, r.reasons.clone());
+        let seq = seq.and_then(|s| i64::try_from(s).ok());
+        let _ = self.jobs.send(Box::new(move |conn| {
+            secops::log_window(
+                conn,
+                &NewSessionWindow {
+                    session_id,
+                    user_id,
+                    seq,
+                    modality,
+                    score,
+                    level,
+                    model,
+                    session_risk,
+                    reasons: &reasons,
+                },
+            )
+        }));
     }
 
     fn log_batch(&self, windows: usize, batch: &Batch) {
@@ -443,6 +472,10 @@ impl WsSession {
             return;
         }
         self.challenge_deadline = Some(Instant::now() + CHALLENGE_TIMEOUT);
+        let sid = self.info.session_id;
+        let _ = self
+            .jobs
+            .send(Box::new(move |conn| sessions::open_challenge(conn, sid)));
         let reason = results
             .iter()
             .flat_map(|r| r.reasons.iter())

@@ -59,6 +59,9 @@ pub struct CallerFacts {
     /// For a session: when it started (seconds since the epoch) and its
     /// token generation.
     pub session: Option<(i64, i64)>,
+    /// The deadline of the session's open challenge (past it, the next
+    /// request ends the session).
+    pub challenge_deadline: Option<chrono::NaiveDateTime>,
 }
 
 #[derive(Debug)]
@@ -176,6 +179,7 @@ mod tests {
             username: format!("u{user}"),
             role: Role::User,
             session: None,
+            challenge_deadline: None,
         }
     }
 

@@ -57,7 +57,26 @@ pub async fn authenticate(svc: &Services, token: &str) -> ServiceResult<Caller> 
             stored
         }
     };
+    if let (Some(sid), Some(deadline)) = (session_id, stored.challenge_deadline) {
+        if deadline <= workspace_persistence::now_utc() {
+            // The challenge went unanswered for its 60 s, websocket or not
+            // (ending it raises the notice that drops the cached caller).
+            end(svc, EndSession::new(sid, EndReason::ChallengeTimeout)).await?;
+            return Err(ServiceError::session_ended());
+        }
+    }
     check_caller(stored, user_id, session_id, facts, max)
+}
+
+/// Seconds a behavioural challenge may stay unanswered.
+pub const CHALLENGE_SECONDS: i64 = 60;
+
+/// A challenge was sent: the session must answer it within
+/// [`CHALLENGE_SECONDS`], on REST too (an open one keeps its deadline).
+pub fn open_challenge(conn: &mut DbConnection, sid: SessionId) -> ServiceResult<()> {
+    let deadline = workspace_persistence::now_utc() + chrono::Duration::seconds(CHALLENGE_SECONDS);
+    sessions::open_challenge(conn, sid, deadline)?;
+    Ok(())
 }
 
 /// Reads what a token's validity depends on; errors for a missing user or
@@ -69,6 +88,7 @@ fn load_caller(
     jti: &str,
 ) -> ServiceResult<CallerFacts> {
     let user = users::find_by_id(conn, user_id)?.ok_or_else(ServiceError::invalid_token)?;
+    let mut challenge_deadline = None;
     let session = match session_id {
         Some(sid) => {
             let session = sessions::get(conn, sid)?.ok_or_else(ServiceError::invalid_token)?;
@@ -78,6 +98,7 @@ fn load_caller(
             if !session.is_active() {
                 return Err(ServiceError::session_ended());
             }
+            challenge_deadline = session.challenge_deadline;
             Some((
                 session.created_at.and_utc().timestamp(),
                 i64::from(session.token_generation),
@@ -98,6 +119,7 @@ fn load_caller(
         username: user.username,
         role: user.role,
         session,
+        challenge_deadline,
     })
 }
 

@@ -1,0 +1,1 @@
+ALTER TABLE monitored_sessions DROP COLUMN challenge_deadline;
