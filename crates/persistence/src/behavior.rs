@@ -206,6 +206,29 @@ pub fn insert_window(conn: &mut DbConnection, window: &NewWindow<'_>) -> Result<
         .get_result(conn)?)
 }
 
+/// Keeps a stored window out of training (a flagged window no profile
+/// learnt): an analyst's `owner` verdict on its session releases it.
+pub fn hold_window(conn: &mut DbConnection, id: i64) -> Result<()> {
+    diesel::update(behavior_windows::table.find(id))
+        .set(behavior_windows::intruder.eq(true))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The feature vectors (JSON) stored for one session of a user, oldest first.
+pub fn session_features(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    session_id: SessionId,
+) -> Result<Vec<String>> {
+    Ok(behavior_windows::table
+        .filter(behavior_windows::user_id.eq(user_id.get()))
+        .filter(behavior_windows::session_id.eq(session_id.to_string()))
+        .order(behavior_windows::id.asc())
+        .select(behavior_windows::features)
+        .load(conn)?)
+}
+
 /// Number of stored windows per modality, ordered by modality.
 pub fn count_windows(conn: &mut DbConnection) -> Result<Vec<(String, i64)>> {
     Ok(behavior_windows::table

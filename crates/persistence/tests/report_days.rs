@@ -9,9 +9,9 @@
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::migration::MigrationSource;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
-use diesel::migration::MigrationSource;
 use diesel_migrations::MigrationHarness;
 use workspace_domain::{
     amount_minor, Page, ProjectId, ProjectStatus, TaskPriority, TaskStatus, UserId,

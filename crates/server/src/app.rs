@@ -90,6 +90,7 @@ pub fn build_state(settings: Settings) -> Result<AppState, StartError> {
             trainer,
         }),
         instance_id,
+        ml_config: config.clone(),
     });
     let target = DatabaseTarget::resolve(settings.database_url(), &settings.db_path)?;
     notify::spawn_listener(

@@ -17,6 +17,7 @@ both_backends!(
     terminate_every_session_of_a_user,
     admin_user_list_with_filters,
     feedback_on_events,
+    owner_verdict_teaches_the_profile,
 );
 
 fn kinds(v: &Value) -> Vec<String> {
@@ -547,4 +548,112 @@ async fn feedback_on_events(app: TestApp) {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(out["feedback"]["verdict"], "owner");
     assert!(out["feedback"]["note"].is_null());
+}
+
+/// Stores `n` flagged (held) keystroke windows of a generated typist for a
+/// session, as the realtime side does for windows no profile learnt.
+fn store_held_windows(app: &TestApp, username: &str, sid: &str, n: usize) {
+    use behavior_ml::{keystroke::KeystrokeWindow, synth::Typist, FeatureWindow};
+    use workspace_persistence::{behavior, users};
+    let db = app.db.database();
+    let mut conn = db.conn().unwrap();
+    let user = users::find_by_username(&mut conn, username)
+        .unwrap()
+        .unwrap();
+    let mut typist = Typist::new(42);
+    let mut stored = 0;
+    while stored < n {
+        let Some(w) = KeystrokeWindow::from_events(&typist.sentence(9), 10) else {
+            continue;
+        };
+        let features = serde_json::to_string(&FeatureWindow::Keystroke(w)).unwrap();
+        let id = behavior::insert_window(
+            &mut conn,
+            &behavior::NewWindow {
+                user_id: user.id,
+                session_id: Some(sid.parse().unwrap()),
+                modality: "keystroke",
+                features: &features,
+                risk_score: Some(0.9),
+            },
+        )
+        .unwrap();
+        behavior::hold_window(&mut conn, id).unwrap();
+        stored += 1;
+    }
+}
+
+/// (keystroke samples of the stored profile, keystroke windows usable for
+/// training — held ones are not).
+fn profile_and_held(app: &TestApp, username: &str) -> (i32, usize) {
+    use workspace_persistence::{behavior, users};
+    let db = app.db.database();
+    let mut conn = db.conn().unwrap();
+    let user = users::find_by_username(&mut conn, username)
+        .unwrap()
+        .unwrap();
+    let samples = behavior::get_profiles(&mut conn, user.id)
+        .unwrap()
+        .iter()
+        .find(|p| p.modality == "keystroke")
+        .map_or(0, |p| p.samples);
+    let usable = behavior::recent_windows(&mut conn, "keystroke", 1000)
+        .unwrap()
+        .len();
+    (samples, usable)
+}
+
+async fn owner_verdict_teaches_the_profile(app: TestApp) {
+    app.register("fbl", "password-123").await;
+    let analyst = app.analyst("fbla").await;
+    // An intruder verdict learns nothing.
+    let (_, other) = app.start_session("fbl", "password-123").await;
+    store_held_windows(&app, "fbl", &other, 3);
+    app.send(
+        Method::POST,
+        &format!("/api/admin/sessions/{other}/terminate"),
+        Some(&analyst),
+        None,
+    )
+    .await;
+    let ev = termination_event(&app, &analyst, &other).await;
+    let fb = format!("/api/security-events/{}/feedback", ev["id"]);
+    let (s, _) = app
+        .post(&fb, Some(&analyst), json!({"verdict": "intruder"}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(profile_and_held(&app, "fbl"), (0, 0));
+
+    // The owner's flagged session: an owner verdict teaches its windows once.
+    let (_, sid) = app.start_session("fbl", "password-123").await;
+    store_held_windows(&app, "fbl", &sid, 4);
+    app.send(
+        Method::POST,
+        &format!("/api/admin/sessions/{sid}/terminate"),
+        Some(&analyst),
+        None,
+    )
+    .await;
+    let ev = termination_event(&app, &analyst, &sid).await;
+    let fb = format!("/api/security-events/{}/feedback", ev["id"]);
+    let (s, out) = app
+        .post(&fb, Some(&analyst), json!({"verdict": "owner"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{out}");
+    let (samples, usable) = profile_and_held(&app, "fbl");
+    assert!(samples > 0, "the profile learnt nothing");
+    assert_eq!(usable, 4, "the owner's windows are released for training");
+    let (_, given) = app
+        .get(
+            &format!("/api/security-events?kind=feedback_given&session_id={sid}"),
+            Some(&analyst),
+        )
+        .await;
+    assert_eq!(given[0]["detail"]["learnt_windows"], 4, "{given}");
+    // Said again, nothing is counted twice.
+    let (s, _) = app
+        .post(&fb, Some(&analyst), json!({"verdict": "owner"}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(profile_and_held(&app, "fbl"), (samples, 4));
 }

@@ -195,7 +195,9 @@ impl Handler<Deliver> for MonitorActor {
             Notice::Terminate { session_id, .. } | Notice::ChallengePassed { session_id } => {
                 e.row.session_id == *session_id
             }
-            Notice::ResetProfiles { user_id } => e.user_id == *user_id,
+            Notice::ResetProfiles { user_id } | Notice::ProfilesLearnt { user_id } => {
+                e.user_id == *user_id
+            }
             Notice::AccountChanged { .. } => false,
         };
         if m.counted && is_termination(&m.notice) {

@@ -353,11 +353,16 @@ impl WsSession {
 
     fn after_window(&mut self, r: &WindowResult) {
         if !r.profile_changed {
+            // A flagged window no profile learnt: kept out of training, so an
+            // analyst's `owner` verdict on the session can teach it.
+            if let (Some(w), true) = (&r.window, r.level != Level::Low) {
+                self.store_window(w, r.score, true);
+            }
             return;
         }
         self.saves.changed(r.modality);
         if let Some(w) = &r.window {
-            self.store_window(w, r.score);
+            self.store_window(w, r.score, false);
         }
         self.report_profile(r.modality);
     }
@@ -399,12 +404,13 @@ impl WsSession {
         }
     }
 
-    fn store_window(&self, features: &FeatureWindow, score: Option<f64>) {
+    fn store_window(&self, features: &FeatureWindow, score: Option<f64>, held: bool) {
         let window = WindowToStore {
             user_id: self.info.user_id,
             session_id: self.info.session_id,
             features: features.clone(),
             score,
+            held,
         };
         let keep = self.cx.services.policy().windows_kept;
         let _ = self.jobs.send(Box::new(move |conn| {
@@ -566,6 +572,26 @@ impl WsSession {
         }));
     }
 
+    /// The stored profiles learnt more (analyst feedback): take them, so this
+    /// connection's next save does not write its older copy over them.
+    fn reload_profiles(&mut self, ctx: &mut Context<Self>) {
+        let svc = self.cx.services.clone();
+        let cfg = self.cx.config.clone();
+        let user_id = self.info.user_id;
+        let fut = async move { behavior::load_profiles(&svc, user_id, &cfg).await };
+        ctx.spawn(fut.into_actor(self).map(move |res, act, _| match res {
+            Ok(profiles) => {
+                act.profiles = profiles;
+                act.saves.clear();
+                for m in [Modality::Keystroke, Modality::Mouse] {
+                    act.report_profile(m);
+                }
+                act.log("profiles_reloaded", vec![]);
+            }
+            Err(e) => log::warn!("cannot reload the profiles of user {user_id}: {e}"),
+        }));
+    }
+
     fn reset_profiles(&mut self) {
         self.profiles.reset();
         self.saves.clear();
@@ -721,6 +747,7 @@ impl Handler<Apply> for WsSession {
                 self.scorer.challenge_passed();
             }
             Notice::ResetProfiles { .. } => self.reset_profiles(),
+            Notice::ProfilesLearnt { .. } => self.reload_profiles(ctx),
             Notice::AccountChanged { .. } => {}
         }
     }

@@ -150,6 +150,9 @@ pub struct WindowToStore {
     pub features: FeatureWindow,
     /// Its score, if scored.
     pub score: Option<f64>,
+    /// A flagged window the profile did not learn: stored out of training
+    /// until an analyst says the owner produced it.
+    pub held: bool,
 }
 
 /// Stores a window; every [`PRUNE_EVERY`] windows the oldest beyond `keep`
@@ -170,10 +173,42 @@ pub fn store_window(conn: &mut DbConnection, w: &WindowToStore, keep: i64) -> Se
             risk_score: w.score,
         },
     )?;
+    if w.held {
+        behavior::hold_window(conn, id)?;
+    }
     if id % PRUNE_EVERY == 0 {
         behavior::prune_windows(conn, modality, keep)?;
     }
     Ok(())
+}
+
+/// An analyst said the owner produced a flagged session: the owner's stored
+/// profiles learn the session's stored windows (the flagged ones too; those
+/// a profile learnt already, and non-human input, are skipped). Answers how
+/// many windows were learnt; the caller tells live connections to reload.
+pub fn learn_confirmed_session(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    session_id: SessionId,
+    cfg: &behavior_ml::Config,
+) -> ServiceResult<usize> {
+    let rows = behavior::get_profiles(conn, user_id)?;
+    let mut profiles = rebuild_profiles(cfg, user_id, &rows);
+    let mut learnt = 0;
+    for text in behavior::session_features(conn, user_id, session_id)? {
+        match serde_json::from_str::<FeatureWindow>(&text) {
+            Ok(w) => learnt += usize::from(profiles.learn_confirmed(&w, cfg)),
+            Err(e) => log::warn!("skipping an unreadable stored window: {e}"),
+        }
+    }
+    if learnt > 0 {
+        let rows: Vec<_> = [Modality::Keystroke, Modality::Mouse]
+            .into_iter()
+            .filter_map(|m| profile_row(&profiles, m))
+            .collect();
+        save_profiles(conn, user_id, &rows)?;
+    }
+    Ok(learnt)
 }
 
 /// `POST /api/admin/users/{username}/profile/reset` (admins): deletes the

@@ -132,7 +132,7 @@ impl CallerCache {
             Notice::AccountChanged { user_id } => {
                 self.invalidate(|_, f| f.user_id == *user_id);
             }
-            Notice::ResetProfiles { .. } => {}
+            Notice::ResetProfiles { .. } | Notice::ProfilesLearnt { .. } => {}
         }
     }
 }

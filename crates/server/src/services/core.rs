@@ -41,6 +41,8 @@ pub struct ServiceParts {
     pub live: Arc<dyn LiveSessions>,
     /// Random id of this instance (its own notices are ignored when heard back).
     pub instance_id: String,
+    /// The behaviour models' settings (the realtime side uses the same).
+    pub ml_config: Arc<behavior_ml::Config>,
 }
 
 /// Shared by every request and connection; cheap to clone.
@@ -63,6 +65,11 @@ impl Services {
     /// What authentication last read about tokens (see [`CallerCache`]).
     pub fn callers(&self) -> &CallerCache {
         &self.1
+    }
+
+    /// The behaviour models' settings.
+    pub fn ml_config(&self) -> &Arc<behavior_ml::Config> {
+        &self.0.ml_config
     }
 
     /// The database.

@@ -33,6 +33,12 @@ pub enum Notice {
         /// The user.
         user_id: UserId,
     },
+    /// An analyst said a flagged session was the owner's and the stored
+    /// profiles learnt its windows: live connections reload them.
+    ProfilesLearnt {
+        /// The user.
+        user_id: UserId,
+    },
     /// The account's role changed, it was deleted, its password changed or
     /// one of its plain tokens was signed out: what authentication cached
     /// about the user is stale (no connection is told anything).

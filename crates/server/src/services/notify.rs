@@ -101,6 +101,9 @@ fn deliver(payload: &str, instance_id: &str, live: &dyn LiveSessions) {
                     ("challenge_passed", session_id.to_string())
                 }
                 Notice::ResetProfiles { user_id } => ("reset_profiles", format!("user:{user_id}")),
+                Notice::ProfilesLearnt { user_id } => {
+                    ("profiles_learnt", format!("user:{user_id}"))
+                }
                 Notice::AccountChanged { user_id } => {
                     ("account_changed", format!("user:{user_id}"))
                 }
@@ -138,6 +141,9 @@ mod tests {
                 user_id: UserId::new(7),
             },
             Notice::AccountChanged {
+                user_id: UserId::new(7),
+            },
+            Notice::ProfilesLearnt {
                 user_id: UserId::new(7),
             },
         ] {

@@ -2,10 +2,12 @@
 //! session and user views, the log of scored windows they read, and
 //! feedback on events.
 
+use super::behavior;
 use super::caller::Caller;
 use super::core::Services;
 use super::error::{ServiceError, ServiceResult};
 use super::events::Event;
+use super::live::Notice;
 use serde_json::json;
 use std::collections::HashMap;
 use workspace_domain::listing::EventSort;
@@ -103,6 +105,7 @@ pub async fn give_feedback(
     }
     let by = caller.username.clone();
     let by_id = caller.id;
+    let cfg = svc.ml_config().clone();
     svc.write(move |work| {
         let event = events::get(work.conn(), event_id)?
             .ok_or_else(|| ServiceError::not_found("security event"))?;
@@ -122,6 +125,7 @@ pub async fn give_feedback(
             "risk_elevated" | "anomaly_blocked" | "session_terminated"
         );
         let mut windows = 0;
+        let mut learnt = 0;
         if let Some(sid) = session {
             match verdict {
                 Verdict::Intruder => {
@@ -129,6 +133,12 @@ pub async fn give_feedback(
                 }
                 Verdict::Owner if behavioural => {
                     windows = feedback::mark_session_windows(work.conn(), sid, false)?;
+                    if let Some(owner) = sessions::get(work.conn(), sid)?.map(|s| s.user_id) {
+                        learnt = behavior::learn_confirmed_session(work.conn(), owner, sid, &cfg)?;
+                        if learnt > 0 {
+                            work.notify(Notice::ProfilesLearnt { user_id: owner })?;
+                        }
+                    }
                 }
                 Verdict::Owner => {}
             }
@@ -140,6 +150,7 @@ pub async fn give_feedback(
                 "verdict": verdict.as_str(),
                 "about": event.username,
                 "windows": windows,
+                "learnt_windows": learnt,
             }));
         if let Some(sid) = session {
             ev = ev.session(sid);
