@@ -1301,8 +1301,9 @@ fn migration_histories_agree() {
         // + revoked_tokens (account)
         // + labels, task_labels, comments (work)
         // + invoices, invoice_lines, invoice_counters, time_entries (time)
-        // + time_report_days (report_days), live_instances, live_sockets (monitor)
-        23
+        // + time_report_days (report_days), session_windows (session_windows),
+        // + live_instances, live_sockets (monitor)
+        24
     );
     assert_eq!(
         sqlite_cols.get(&("users".into(), "email".into())),
