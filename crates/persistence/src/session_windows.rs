@@ -130,19 +130,39 @@ pub fn for_session(
     Ok((rows, total))
 }
 
-/// Per session of `ids`: (windows, highest score).
-pub fn summaries(
-    conn: &mut DbConnection,
-    ids: &[String],
-) -> Result<Vec<(String, i64, Option<f64>)>> {
+/// Per session of `ids`: windows, highest score, when the last was scored.
+pub struct WindowSummary {
+    /// The session.
+    pub session_id: String,
+    /// Windows stored.
+    pub windows: i64,
+    /// Highest score (`None`: none scored).
+    pub max_score: Option<f64>,
+    /// When the newest stored window was scored.
+    pub last_at: Option<NaiveDateTime>,
+}
+
+/// Per session of `ids`: its [`WindowSummary`] (sessions without windows
+/// are left out).
+pub fn summaries(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<WindowSummary>> {
     use diesel::dsl::{count_star, max};
-    Ok(session_windows::table
+    let rows: Vec<(String, i64, Option<f64>, Option<NaiveDateTime>)> = session_windows::table
         .filter(session_windows::session_id.eq_any(ids))
         .group_by(session_windows::session_id)
         .select((
             session_windows::session_id,
             count_star(),
             max(session_windows::score),
+            max(session_windows::created_at),
         ))
-        .load(conn)?)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(session_id, windows, max_score, last_at)| WindowSummary {
+            session_id,
+            windows,
+            max_score,
+            last_at,
+        })
+        .collect())
 }

@@ -36,7 +36,7 @@ function timeOf(v) {
 export function riskChart(windows, events) {
   const svg = el("svg", {
     viewBox: `0 0 ${W} ${H}`,
-    class: "risk-chart",
+    class: "session-chart",
     role: "img",
     "data-testid": "session-chart",
   });

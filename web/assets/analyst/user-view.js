@@ -123,7 +123,7 @@ function render(v, events, offset, ctx) {
           ["Live sessions", String(u.live_sessions ?? 0), "user-live-sessions"],
           ["Keystroke profile", p.keystroke ?? "none yet", "user-profile-keystroke"],
           ["Mouse profile", p.mouse ?? "none yet", "user-profile-mouse"],
-        ].map(([label, value, testid]) => [h("dt", { text: label }), h("dd", { "data-testid": testid, text: value ?? "—" })]),
+        ].flatMap(([label, value, testid]) => [h("dt", { text: label }), h("dd", { "data-testid": testid, text: value ?? "—" })]),
       ),
     ),
     h(

@@ -58,7 +58,7 @@ function fallbackMessage(status) {
 }
 
 /**
- * Calls the API. `body` (if not undefined) is sent as JSON. Returns the parsed
+ * Calls the API. `body` (unless undefined or null) is sent as JSON. Returns the parsed
  * JSON body, or null for an empty answer (204). Throws `ApiError`.
  *
  * Options: `auth` (default true) sends the stored bearer token;
@@ -76,7 +76,8 @@ export async function api(method, path, body, opts = {}) {
 export async function apiResponse(method, path, body, { auth = true, redirectOn401 = true } = {}) {
   const headers = { Accept: "application/json" };
   const init = { method, headers };
-  if (body !== undefined) {
+  // No body for undefined or null: a GET with a body is a TypeError in fetch.
+  if (body !== undefined && body !== null) {
     headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }

@@ -87,6 +87,10 @@ export class ChallengeDialog {
     const plain = reason ? plainReasons([reason]).map(asSentence).join(" ") : "";
     this.reasonEl.textContent = plain ? `What stood out: ${plain}` : "";
     this.reasonEl.hidden = !plain;
+    // A challenge repeated while the dialog is open (the risk stays medium
+    // window after window) only refreshes the reason: the server's 60 s run
+    // from the first one, and the tries-left message must stay readable.
+    if (this.dialog.open) return;
     const active = document.activeElement;
     if (!this.dialog.contains(active)) this.returnFocus = active;
     this.errorEl.textContent = "";
@@ -94,13 +98,11 @@ export class ChallengeDialog {
     this.tick();
     window.clearInterval(this.timer);
     this.timer = window.setInterval(() => this.tick(), 1000);
-    if (!this.dialog.open) {
-      this.input.value = "";
-      // Not modal: the page stays usable (the server ends the session if the
-      // challenge goes unanswered), but focus moves straight to the password.
-      this.dialog.show();
-      this.dialog.scrollIntoView({ block: "nearest" });
-    }
+    this.input.value = "";
+    // Not modal: the page stays usable (the server ends the session if the
+    // challenge goes unanswered), but focus moves straight to the password.
+    this.dialog.show();
+    this.dialog.scrollIntoView({ block: "nearest" });
     this.input.focus();
   }
 
@@ -145,7 +147,7 @@ export class ChallengeDialog {
       if (err instanceof ApiError && err.status === 401) {
         // Three wrong answers end the session on the server; before that the
         // dialog stays open with the tries left.
-        const live = await api("GET", "/api/me", null, { redirectOn401: false }).then(
+        const live = await api("GET", "/api/me", undefined, { redirectOn401: false }).then(
           () => true,
           () => false,
         );

@@ -8,6 +8,7 @@ use super::core::Services;
 use super::error::{ServiceError, ServiceResult};
 use super::events::Event;
 use super::live::Notice;
+use chrono::NaiveDateTime;
 use serde_json::json;
 use std::collections::HashMap;
 use workspace_domain::listing::EventSort;
@@ -210,6 +211,11 @@ pub struct SessionView {
     pub feedback: HashMap<i64, feedback::FeedbackRow>,
 }
 
+/// The later of two optional times.
+fn latest(a: Option<NaiveDateTime>, b: Option<NaiveDateTime>) -> Option<NaiveDateTime> {
+    a.max(b)
+}
+
 /// The session view (analysts, admins); 404 for an unknown session.
 pub async fn session_view(
     svc: &Services,
@@ -218,7 +224,7 @@ pub async fn session_view(
 ) -> ServiceResult<SessionView> {
     caller.require(Capability::ListUsers)?;
     svc.read(move |conn| {
-        let session =
+        let mut session =
             sessions::get(conn, sid)?.ok_or_else(|| ServiceError::not_found("session"))?;
         let username = users::find_by_id(conn, session.user_id)?
             .map(|u| u.username)
@@ -238,6 +244,11 @@ pub async fn session_view(
             descending: false,
         };
         let found = events::list(conn, &filter, page, Some(oldest_first))?;
+        // Last activity: the session row's, or its newest window or event.
+        session.last_seen_at = latest(
+            latest(session.last_seen_at, windows.last().map(|w| w.created_at)),
+            found.items.last().map(|e| e.created_at),
+        );
         let ids: Vec<i64> = found.items.iter().map(|e| e.id.get()).collect();
         let feedback = feedback::for_events(conn, &ids)?
             .into_iter()
@@ -307,12 +318,12 @@ pub async fn user_view(
         let summaries = session_windows::summaries(conn, &ids)?;
         let items = rows
             .into_iter()
-            .map(|session| {
+            .map(|mut session| {
                 let sid = session.id.to_string();
-                let (windows, max_score) = summaries
-                    .iter()
-                    .find(|s| s.0 == sid)
-                    .map_or((0, None), |s| (s.1, s.2));
+                let summary = summaries.iter().find(|s| s.session_id == sid);
+                let (windows, max_score) = summary.map_or((0, None), |s| (s.windows, s.max_score));
+                session.last_seen_at =
+                    latest(session.last_seen_at, summary.and_then(|s| s.last_at));
                 UserSession {
                     session,
                     windows,
