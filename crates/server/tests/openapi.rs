@@ -75,6 +75,15 @@ async fn the_document_is_usable_by_generated_clients(app: TestApp) {
         if !params.is_empty() {
             assert!(responses["422"].is_object(), "{m} {path} leaves out 422");
         }
+        if params.iter().any(|p| p["in"] == "query") {
+            assert!(responses["400"].is_object(), "{m} {path} leaves out 400");
+        }
+        if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
+            assert!(responses["401"].is_object(), "{m} {path} leaves out 401");
+        }
+        for p in params.iter().filter(|p| p["name"] == "limit") {
+            assert_eq!(p["schema"]["minimum"], 1, "{m} {path}: limit ≥ 1");
+        }
     }
     // Bodies name what they require.
     for (path, fields) in [

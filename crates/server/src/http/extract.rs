@@ -154,7 +154,7 @@ pub fn parse_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if std::str::from_utf8(bytes).is_err() {
         return Err(ServiceError::invalid("body", "must be valid UTF-8").into());
     }
-    let value: Value = serde_json::from_slice(bytes)
+    let mut value: Value = serde_json::from_slice(bytes)
         .map_err(|_| ServiceError::bad_request("The request body is not valid JSON."))?;
     if !value.is_object() {
         return Err(ServiceError::bad_request("The request body must be a JSON object.").into());
@@ -162,10 +162,35 @@ pub fn parse_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if let Some(field) = nul_in(&value, String::new()) {
         return Err(ServiceError::invalid(field, "must not contain NUL characters").into());
     }
+    integral_numbers(&mut value);
     serde_json::from_value(value).map_err(|e| {
         ServiceError::bad_request(format!("The JSON body has a value of the wrong type: {e}."))
             .into()
     })
+}
+
+/// JSON does not tell `3` from `3.0` (JSON Schema counts both as an
+/// integer), but serde refuses a float for an integer field: every number
+/// that is a whole value within `i64` becomes that integer. Float fields
+/// accept integers, so nothing that was accepted before is refused.
+fn integral_numbers(value: &mut Value) {
+    match value {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64() {
+                // Whole, and inside i64 (2^63 itself is not).
+                if f.fract() == 0.0
+                    && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f)
+                {
+                    #[allow(clippy::cast_possible_truncation)]
+                    let whole = f as i64;
+                    *value = Value::from(whole);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(map) => map.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
 }
 
 /// Where a NUL character hides in a JSON value, as a path (`name`,
@@ -295,5 +320,22 @@ mod tests {
             code(b"{\"name\":\"\xff\"}"),
             (ErrorCode::ValidationFailed, Some("body".into()))
         );
+    }
+
+    #[derive(Deserialize)]
+    struct Counted {
+        n: i64,
+        items: Vec<i64>,
+        rate: f64,
+    }
+
+    #[test]
+    fn whole_floats_are_integers() {
+        let c: Counted = parse_object(br#"{"n":12780.0,"items":[1.0,-2e3],"rate":12}"#).unwrap();
+        assert_eq!((c.n, c.items, c.rate), (12780, vec![1, -2000], 12.0));
+        let half = parse_object::<Counted>(br#"{"n":1.5,"items":[],"rate":1}"#);
+        assert!(half.is_err(), "a fraction stays refused");
+        let huge = parse_object::<Counted>(br#"{"n":1e19,"items":[],"rate":1}"#);
+        assert!(huge.is_err(), "outside i64 stays refused");
     }
 }

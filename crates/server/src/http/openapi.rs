@@ -9,10 +9,11 @@ use actix_web::HttpResponse;
 use utoipa::{
     openapi::{
         path::Operation,
+        schema::SchemaType,
         security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
         ContentBuilder, Ref, RefOr, ResponseBuilder,
     },
-    Modify, OpenApi,
+    Modify, Number, OpenApi,
 };
 
 struct BearerAuth;
@@ -33,7 +34,7 @@ impl Modify for BearerAuth {
 }
 
 /// The refusals api.md gives every endpoint ("Requests the server
-/// refuses"), documented on each operation that can meet them so that no
+/// refuses") and the 401 of every authenticated one, documented on each operation that can meet them so that no
 /// operation answers a status its description leaves out: a body that is
 /// not a JSON object (400) or not `application/json` (415), and text with a
 /// NUL or invalid UTF-8 in a body, path or query (422). Applied to the
@@ -57,12 +58,59 @@ impl Modify for Refusals {
     }
 }
 
+/// The bounds the server enforces on the paging parameters: `limit` ≥ 1
+/// (larger values are capped, not refused) and `offset` ≥ 0. (An integer
+/// beyond `i64` does not parse: 400, documented by [`document_refusals`].)
+fn bound_paging_params(op: &mut Operation) {
+    use utoipa::openapi::{schema::Type, Schema};
+    for param in op.parameters.iter_mut().flatten() {
+        let low = match param.name.as_str() {
+            "limit" => 1,
+            "offset" => 0,
+            _ => continue,
+        };
+        let Some(RefOr::T(Schema::Object(obj))) = param.schema.as_mut() else {
+            continue;
+        };
+        let integer = match &obj.schema_type {
+            SchemaType::Type(t) => *t == Type::Integer,
+            SchemaType::Array(ts) => ts.contains(&Type::Integer),
+            SchemaType::AnyValue => false,
+        };
+        if integer {
+            obj.minimum.get_or_insert(Number::Int(low));
+        }
+    }
+}
+
 fn document_refusals(op: &mut Operation) {
+    bound_paging_params(op);
+    let takes_query = op
+        .parameters
+        .iter()
+        .flatten()
+        .any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query));
     let takes_text =
         op.request_body.is_some() || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
     let mut codes: Vec<(&str, &str)> = Vec::new();
+    // Every operation that takes a bearer token answers 401 when it is
+    // missing, expired, revoked or its session has ended.
+    if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+        codes.push((
+            "401",
+            "No valid access token (missing, expired, revoked, or its session ended).",
+        ));
+    }
+    match (takes_query, op.request_body.is_some()) {
+        (true, true) => codes.push((
+            "400",
+            "The body is not a JSON object, or the query string does not parse.",
+        )),
+        (true, false) => codes.push(("400", "The query string does not parse (`?limit=abc`).")),
+        (false, true) => codes.push(("400", "The body is not a JSON object.")),
+        (false, false) => {}
+    }
     if op.request_body.is_some() {
-        codes.push(("400", "The body is not a JSON object."));
         codes.push(("415", "The body is not `application/json`."));
     }
     if takes_text {
