@@ -23,7 +23,7 @@ use workspace_persistence::user_overview::{UserFilter, UserOverview};
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RoleRequest {
     /// `user`, `analyst` or `admin`.
-    #[schema(required, value_type = String)]
+    #[schema(required, value_type = String, pattern = "^(user|analyst|admin)$")]
     pub role: Option<String>,
 }
 

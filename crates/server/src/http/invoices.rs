@@ -21,15 +21,16 @@ use workspace_persistence::invoices::Invoice;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateInvoice {
     /// The client, as on the projects.
-    #[schema(required)]
+    #[schema(required, value_type = String)]
     pub client: Option<String>,
     /// First day, `YYYY-MM-DD`.
-    #[schema(required)]
+    #[schema(required, value_type = String, format = Date)]
     pub from: Option<String>,
     /// Last day, `YYYY-MM-DD` (inclusive).
-    #[schema(required)]
+    #[schema(required, value_type = String, format = Date)]
     pub to: Option<String>,
     /// Due date.
+    #[schema(format = Date)]
     pub due_date: Option<String>,
     /// Notes.
     pub notes: Option<String>,
@@ -38,9 +39,9 @@ pub struct CreateInvoice {
 /// `PATCH /api/invoices/{id}`.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct UpdateInvoice {
-    /// `sent`, `paid` or `void`.
+    /// `sent`, `paid` or `void` (`draft` only while it is one).
     #[serde(default, with = "::serde_with::rust::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^(draft|sent|paid|void)$")]
     pub status: Option<Option<String>>,
     /// Due date (`null` clears).
     #[serde(default, with = "::serde_with::rust::double_option")]
@@ -275,6 +276,7 @@ pub async fn delete_invoice(
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// `csv` or `html`.
+    #[param(pattern = "^(csv|html)$")]
     pub format: Option<String>,
 }
 

@@ -79,6 +79,7 @@ pub struct EventListQuery {
     /// Only events of this kind.
     pub kind: Option<String>,
     /// Only events at or after this RFC 3339 time.
+    #[param(format = DateTime)]
     pub since: Option<String>,
     /// Default 100, at most 1000.
     pub limit: Option<i64>,
@@ -87,6 +88,7 @@ pub struct EventListQuery {
     /// `created_at` (oldest first) or `-created_at` (the default).
     pub sort: Option<String>,
     /// Only events of this severity (`info`, `warning`, `critical`).
+    #[param(pattern = "^(info|warning|critical)$")]
     pub severity: Option<String>,
     /// Only events of this monitored session (UUID).
     pub session_id: Option<String>,
@@ -95,6 +97,7 @@ pub struct EventListQuery {
     /// `offset` or `sort`).
     pub before_id: Option<i64>,
     /// `json` (the default) or `csv` (`text/csv`, same filters and paging).
+    #[param(pattern = "^(json|csv)$")]
     pub format: Option<String>,
 }
 
@@ -271,7 +274,7 @@ fn feedback_json(f: &FeedbackRow) -> serde_json::Value {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct FeedbackRequest {
     /// `owner` (a false alarm) or `intruder`.
-    #[schema(required)]
+    #[schema(required, value_type = String, pattern = "^(owner|intruder)$")]
     pub verdict: Option<String>,
     /// Optional note (at most 1000 characters).
     pub note: Option<String>,

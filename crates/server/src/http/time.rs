@@ -97,7 +97,7 @@ impl From<TimeEntryRow> for TimeEntryOut {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct StartTimer {
     /// The task to track.
-    #[schema(required)]
+    #[schema(required, value_type = i64)]
     pub task_id: Option<i64>,
     /// Note.
     pub note: Option<String>,
@@ -144,13 +144,13 @@ pub async fn stop_timer(svc: web::Data<Services>, user: AuthUser) -> ApiResult<H
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateEntry {
     /// Task.
-    #[schema(required)]
+    #[schema(required, value_type = i64)]
     pub task_id: Option<i64>,
     /// Start, RFC 3339.
-    #[schema(required)]
+    #[schema(required, value_type = String, format = DateTime)]
     pub started_at: Option<String>,
     /// End, RFC 3339, after the start, at most 24 h later.
-    #[schema(required)]
+    #[schema(required, value_type = String, format = DateTime)]
     pub ended_at: Option<String>,
     /// Note.
     pub note: Option<String>,
@@ -280,8 +280,10 @@ pub async fn get_entry(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct UpdateEntry {
     /// New start.
+    #[schema(format = DateTime)]
     pub started_at: Option<String>,
     /// New end.
+    #[schema(format = DateTime)]
     pub ended_at: Option<String>,
     /// New note.
     pub note: Option<String>,
@@ -336,10 +338,13 @@ pub async fn delete_entry(
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// First day, `YYYY-MM-DD`.
+    #[param(format = Date)]
     pub from: Option<String>,
     /// Last day, `YYYY-MM-DD`.
+    #[param(format = Date)]
     pub to: Option<String>,
     /// `project` (default), `client`, `task`, `day`, `week`, `month`.
+    #[param(pattern = "^(project|client|task|day|week|month)$")]
     pub group_by: Option<String>,
     /// Analysts and admins: a username or `*`.
     pub owner: Option<String>,

@@ -19,11 +19,12 @@ use workspace_persistence::webhooks::{DeliveryRow, WebhookRow};
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct WebhookRequest {
     /// `http(s)://…`; loopback/private targets need `WEBHOOK_ALLOW_PRIVATE=true`.
-    #[schema(required)]
+    #[schema(required, value_type = String)]
     pub url: Option<String>,
     /// Event kinds to deliver; `null` or absent: every kind.
     pub kinds: Option<Vec<String>>,
     /// Lowest severity delivered (`info`, `warning`, `critical`).
+    #[schema(pattern = "^(info|warning|critical)$")]
     pub min_severity: Option<String>,
 }
 
