@@ -115,6 +115,7 @@ pub struct UserListQuery {
     /// Only usernames containing this text (any case).
     pub q: Option<String>,
     /// Only users of this role.
+    #[param(pattern = "^(user|analyst|admin)$")]
     pub role: Option<String>,
     /// Default 100, at most 1000.
     pub limit: Option<i64>,

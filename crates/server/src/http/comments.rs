@@ -68,6 +68,7 @@ pub struct CommentQuery {
     /// Default 0.
     pub offset: Option<i64>,
     /// `created_at` or `updated_at`; `-` in front for descending. Default: oldest first.
+    #[param(pattern = "^-?(created_at|updated_at)$")]
     pub sort: Option<String>,
 }
 

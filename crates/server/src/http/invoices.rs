@@ -175,7 +175,8 @@ pub async fn create_invoice(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct InvoiceQuery {
-    /// Status.
+    /// Status (`draft`, `sent`, `paid`, `void`).
+    #[param(pattern = "^(draft|sent|paid|void)$")]
     pub status: Option<String>,
     /// Client.
     pub client: Option<String>,
@@ -408,7 +409,8 @@ fn html(view: &InvoiceView) -> String {
 /// The invoice as CSV or as a printable HTML page.
 #[utoipa::path(get, path = "/api/invoices/{invoice_id}/export", tag = "invoices",
     params(("invoice_id" = i64, Path, description = "Invoice id"), ExportQuery),
-    responses((status = 200, description = "text/csv or text/html"),
+    responses((status = 200, description = "The invoice as CSV or as a printable HTML page",
+                  content((String = "text/csv"), (String = "text/html"))),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn export_invoice(

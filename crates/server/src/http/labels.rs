@@ -69,6 +69,7 @@ pub struct LabelQuery {
     /// Default 0.
     pub offset: Option<i64>,
     /// `name` (default) or `created_at`; `-` in front for descending.
+    #[param(pattern = "^-?(name|created_at)$")]
     pub sort: Option<String>,
 }
 

@@ -174,6 +174,7 @@ pub struct ProjectQuery {
     pub offset: Option<i64>,
     /// `name`, `due_date`, `created_at` or `updated_at`; `-` in front for
     /// descending. Default: creation order.
+    #[param(pattern = "^-?(name|due_date|created_at|updated_at)$")]
     pub sort: Option<String>,
 }
 

@@ -86,6 +86,7 @@ pub struct EventListQuery {
     /// Default 0.
     pub offset: Option<i64>,
     /// `created_at` (oldest first) or `-created_at` (the default).
+    #[param(pattern = "^-?(created_at)$")]
     pub sort: Option<String>,
     /// Only events of this severity (`info`, `warning`, `critical`).
     #[param(pattern = "^(info|warning|critical)$")]
@@ -192,7 +193,8 @@ fn parse_since(since: &str) -> Result<NaiveDateTime, ServiceError> {
 
 /// Security events, newest first (analysts, admins).
 #[utoipa::path(get, path = "/api/security-events", tag = "security", params(EventListQuery),
-    responses((status = 200, body = [EventOut], headers(
+    responses((status = 200, description = "The events: JSON, or CSV with `format=csv`",
+                  content((Vec<EventOut> = "application/json"), (String = "text/csv")), headers(
                   ("X-Total-Count" = i64, description = "Events matching, ignoring paging"),
                   ("Link" = String, description = "`<…>; rel=\"next\"` when more remain"))),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),

@@ -197,6 +197,7 @@ pub struct TaskQuery {
     pub offset: Option<i64>,
     /// `title`, `due_date`, `priority`, `status`, `created_at` or
     /// `updated_at`; `-` in front for descending. Default: creation order.
+    #[param(pattern = "^-?(title|due_date|priority|status|created_at|updated_at)$")]
     pub sort: Option<String>,
 }
 

@@ -203,6 +203,7 @@ pub struct EntryQuery {
     /// Analysts and admins: a username or `*`.
     pub owner: Option<String>,
     /// `started_at` or `-started_at` (default: newest first).
+    #[param(pattern = "^-?(started_at)$")]
     pub sort: Option<String>,
     /// Default 50, at most 500.
     pub limit: Option<i64>,
