@@ -82,11 +82,13 @@ impl Default for MouseModelParams {
             calibration: Calibration::Owner,
             calibration_scale: 0.5,
             calibration_offset: 4.0,
-            aggregate: Aggregate::Mean,
+            aggregate: Aggregate::Logit,
             trim: 0.0,
             logit_clip: 0.02,
             robust_calibration: false,
-            drop_features: Vec::new(),
+            // peak speed, acceleration, jerk, curvature: finite differences of the pointer
+            // samples, so they describe the event rate as much as the hand
+            drop_features: vec![4, 6, 7, 8],
         }
     }
 }
