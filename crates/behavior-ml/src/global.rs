@@ -215,24 +215,48 @@ pub fn keystroke_pairs(
         // full profile, plus a partial one so enrolling users are covered too
         let full = enroll.min(ws.len() - 1);
         let partial = (full / 3).max(2).min(full);
-        for (k, max_gen) in [(full, 8usize), (partial, 2)] {
+        let rest = ws.len() - full;
+        let mut setups: Vec<(usize, usize, usize)> = (0..cfg.pair_rotations.max(1) as usize)
+            .map(|r| (full, 8usize, (r * rest) % ws.len()))
+            .collect();
+        setups.dedup_by_key(|s| s.2);
+        let mid = cfg.pair_mid_windows as usize;
+        if mid > partial && mid < full && cfg.pair_mid_genuine > 0 {
+            setups.push((mid, cfg.pair_mid_genuine as usize, 0));
+        }
+        if cfg.pair_partial_genuine > 0 {
+            setups.push((partial, cfg.pair_partial_genuine as usize, 0));
+        }
+        for (k, max_gen, offset) in setups {
+            let order: Vec<&KeystrokeWindow> =
+                ws.iter().cycle().skip(offset).take(ws.len()).collect();
             let mut p = KeystrokeProfile::new(cfg.pair_profile_windows);
-            for w in ws.iter().take(k) {
+            for w in order.iter().take(k) {
                 p.add(w);
             }
-            let genuine: Vec<&KeystrokeWindow> = ws.iter().skip(k).take(max_gen).collect();
+            let genuine: Vec<&KeystrokeWindow> =
+                order.iter().skip(k).take(max_gen).copied().collect();
             for w in &genuine {
                 x.push(compare(&p, w).vector.to_vec());
                 y.push(0);
             }
             for _ in 0..(genuine.len() * cfg.pair_impostors.max(1) as usize) {
-                if let Some(o) = sample_others(&mut rng, users.len(), u) {
-                    if let Some(ow) = users.get(o).filter(|v| !v.is_empty()) {
-                        if let Some(w) = ow.get(below(&mut rng, ow.len())) {
-                            x.push(compare(&p, w).vector.to_vec());
-                            y.push(1);
+                let mut best: Option<crate::keystroke_profile::Comparison> = None;
+                for _ in 0..cfg.pair_hard_candidates.max(1) {
+                    if let Some(o) = sample_others(&mut rng, users.len(), u) {
+                        if let Some(ow) = users.get(o).filter(|v| !v.is_empty()) {
+                            if let Some(w) = ow.get(below(&mut rng, ow.len())) {
+                                let c = compare(&p, w);
+                                if best.as_ref().is_none_or(|b| c.distance < b.distance) {
+                                    best = Some(c);
+                                }
+                            }
                         }
                     }
+                }
+                if let Some(c) = best {
+                    x.push(c.vector.to_vec());
+                    y.push(1);
                 }
             }
         }
@@ -262,7 +286,12 @@ fn train_keystroke(
     } else {
         None
     };
-    (LinearModel::fit(&x, &y, 1.0).ok(), forest, n, used)
+    (
+        LinearModel::fit(&x, &y, cfg.keystroke_alpha).ok(),
+        forest,
+        n,
+        used,
+    )
 }
 
 impl GlobalModel {

@@ -182,6 +182,22 @@ pub struct Config {
     /// Also train a random forest on the keystroke pair vectors (averaged with the linear
     /// model).
     pub keystroke_forest: bool,
+    /// Regularisation (α) of the keystroke global model's logistic regression.
+    pub keystroke_alpha: f64,
+    /// Each training user's windows give this many "full" profiles for the keystroke global
+    /// model's pairs (the window order rotated each time, so the genuine windows differ).
+    pub pair_rotations: u32,
+    /// Genuine pairs per user from the partial (about a third of a full) profile, so
+    /// enrolling users are covered (0: none).
+    pub pair_partial_genuine: u32,
+    /// Also a profile of this many windows (0: none), with up to `pair_mid_genuine` genuine
+    /// pairs, for profiles between the partial and the full one.
+    pub pair_mid_windows: u32,
+    /// See `pair_mid_windows`.
+    pub pair_mid_genuine: u32,
+    /// Each impostor pair is the closest (smallest profile distance) of this many random
+    /// windows of other users (1: a random one), so the model learns the border region.
+    pub pair_hard_candidates: u32,
 }
 
 impl Default for Config {
@@ -220,6 +236,12 @@ impl Default for Config {
             pair_impostors: 2,
             teleport_clicks_nonhuman: 0,
             keystroke_forest: false,
+            keystroke_alpha: 1.0,
+            pair_rotations: 1,
+            pair_partial_genuine: 2,
+            pair_mid_windows: 0,
+            pair_mid_genuine: 4,
+            pair_hard_candidates: 1,
         }
     }
 }
