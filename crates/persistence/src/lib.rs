@@ -60,6 +60,7 @@ pub mod labels;
 pub mod live;
 pub mod locks;
 pub mod login_failures;
+mod native;
 pub mod notify;
 mod paging;
 pub mod pool_health;
