@@ -16,7 +16,10 @@
 #      light load: instructions per request (callgrind-summary.txt) and the
 #      inclusive top functions of the list (callgrind-list.txt).
 # Needs perf (Debian linux-perf), valgrind and inferno (installed with
-# `cargo install inferno` when missing). Tunables: PROFILE_SECONDS (10),
+# `cargo install inferno` when missing). PROFILE_PERF=0 skips view 1 (no
+# perf, no inferno needed); BENCH_BIN_DIR uses the workspace-server and
+# hello binaries in that folder instead of building (a copy of an earlier
+# commit's, for before/after). Tunables: PROFILE_SECONDS (10),
 # PROFILE_CALLGRIND_SECONDS (15), PROFILE_TOKEN (login | session),
 # PROFILE_MINWIDTH (2: frames narrower than 2 px are left out of the SVG),
 # BENCH_POSTGRES_URL / TEST_POSTGRES_URL, BENCH_PORT (18400).
@@ -36,18 +39,28 @@ NAME=profile-api
 . scripts/bench-lib.sh
 case "$BACKEND" in sqlite | postgres) ;; *) die "backend must be sqlite or postgres" ;; esac
 
+PERF="${PROFILE_PERF:-1}"
 need_wrk
-command -v perf >/dev/null 2>&1 || die "perf is required (Debian: apt-get install linux-perf)"
 command -v valgrind >/dev/null 2>&1 || die "valgrind is required (Debian: apt-get install valgrind)"
-if ! command -v inferno-flamegraph >/dev/null 2>&1; then
-    echo "$NAME: installing inferno (cargo install inferno)"
-    cargo install --locked -q inferno
+if [ "$PERF" != 0 ]; then
+    command -v perf >/dev/null 2>&1 || die "perf is required (Debian: apt-get install linux-perf)"
+    if ! command -v inferno-flamegraph >/dev/null 2>&1; then
+        echo "$NAME: installing inferno (cargo install inferno)"
+        cargo install --locked -q inferno
+    fi
 fi
 
-echo "$NAME: building the release server and the hello-world baseline"
-cargo build --release -q -p workspace-server --bin workspace-server --example hello
-BIN="$TARGET_DIR/release/workspace-server"
-HELLO="$TARGET_DIR/release/examples/hello"
+if [ -n "${BENCH_BIN_DIR:-}" ]; then # prebuilt (e.g. a copy of an earlier commit's, for before/after)
+    BIN="$BENCH_BIN_DIR/workspace-server"
+    HELLO="$BENCH_BIN_DIR/hello"
+else
+    echo "$NAME: building the release server and the hello-world baseline"
+    cargo build --release -q -p workspace-server --bin workspace-server --example hello
+    BIN="$TARGET_DIR/release/workspace-server"
+    HELLO="$TARGET_DIR/release/examples/hello"
+fi
+[ -x "$BIN" ] || die "no server binary at $BIN"
+[ -x "$HELLO" ] || die "no hello-world binary at $HELLO"
 
 mkdir -p "$OUT"
 rm -f "$OUT"/cg-*.out*
@@ -68,6 +81,7 @@ if [ "$BACKEND" = postgres ]; then
 fi
 
 # --- 1. perf: where the wall-clock CPU goes under full load ----------------
+if [ "$PERF" != 0 ]; then
 start_server "$BACKEND" "${DB_SETTINGS[@]}"
 BASE="http://127.0.0.1:$PORT"
 seed "$BASE" 5 5 "$TOKEN_KIND"
@@ -131,6 +145,13 @@ summarise_folded "$OUT/list.folded" >"$OUT/perf-summary.txt"
     grep -E 'Requests/sec' "$OUT/perf-wrk.txt"
 } >>"$OUT/perf-summary.txt"
 stop_all
+else
+    # The callgrind runs below use this database and token.
+    start_server "$BACKEND" "${DB_SETTINGS[@]}"
+    seed "http://127.0.0.1:$PORT" 5 5 "$TOKEN_KIND"
+    stop_all
+    echo "$NAME: perf skipped (PROFILE_PERF=0)" >"$OUT/perf-summary.txt"
+fi
 
 # --- 2. callgrind: instructions per request --------------------------------
 VG=(valgrind --tool=callgrind --quiet)
@@ -178,7 +199,7 @@ callgrind_run() {
 
 echo "$NAME: callgrind, $CG_SECONDS s per target under wrk -t1 -c4 (valgrind is slow)"
 {
-    echo "callgrind, wrk -t1 -c4 -d${CG_SECONDS}s per target; $BACKEND, $TOKEN_KIND token, commit $(git rev-parse --short HEAD)"
+    echo "callgrind, wrk -t1 -c4 -d${CG_SECONDS}s per target; $BACKEND, $TOKEN_KIND token, binaries ${BENCH_BIN_DIR:-of commit $(git rev-parse --short HEAD)}, load $(cut -d' ' -f1 /proc/loadavg)"
     callgrind_run hello-health cg_start_hello /health
     callgrind_run health cg_start_server /health
     callgrind_run list cg_start_server /api/projects auth

@@ -10,6 +10,7 @@ use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::{PersistenceError, Result};
+use crate::pool_health::{is_connection_lost, ConnectionHealth};
 
 /// Migrations for SQLite, embedded from `migrations/sqlite`.
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
@@ -203,9 +204,12 @@ impl r2d2::ManageConnection for DbConnectionManager {
 
     fn connect(&self) -> std::result::Result<DbConnection, Self::Error> {
         match &self.target {
-            DatabaseTarget::Postgres(url) => PgConnection::establish(url)
-                .map(DbConnection::Postgresql)
-                .map_err(diesel::r2d2::Error::ConnectionError),
+            DatabaseTarget::Postgres(url) => {
+                let mut conn =
+                    PgConnection::establish(url).map_err(diesel::r2d2::Error::ConnectionError)?;
+                conn.set_instrumentation(ConnectionHealth::new());
+                Ok(DbConnection::Postgresql(conn))
+            }
             DatabaseTarget::Sqlite(path) => {
                 let path = path.to_string_lossy();
                 SqliteConnection::establish(&path)
@@ -215,12 +219,35 @@ impl r2d2::ManageConnection for DbConnectionManager {
         }
     }
 
+    /// Called on checkout when the pool tests connections (PostgreSQL by
+    /// default): a connection handed back less than [`PING_AFTER_IDLE`](crate::pool_health::PING_AFTER_IDLE) ago
+    /// is taken as it is, any other gets `SELECT 1`.
     fn is_valid(&self, conn: &mut DbConnection) -> std::result::Result<(), Self::Error> {
+        if health(conn).is_some_and(|h| h.recently_used()) {
+            return Ok(());
+        }
         conn.ping().map_err(diesel::r2d2::Error::QueryError)
     }
 
+    /// Called when a connection is handed back: one whose statement failed
+    /// with a lost connection is discarded (the pool opens a new one).
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        if let Some(health) = health(conn) {
+            if health.is_lost() {
+                return true;
+            }
+            health.returned();
+        }
         conn.is_broken()
+    }
+}
+
+/// The health record of a pooled PostgreSQL connection (`None` for SQLite,
+/// and for connections opened outside the pool).
+fn health(conn: &mut DbConnection) -> Option<&mut ConnectionHealth> {
+    match conn {
+        DbConnection::Postgresql(inner) => inner.instrumentation().downcast_mut(),
+        DbConnection::Sqlite(_) => None,
     }
 }
 
@@ -247,9 +274,12 @@ pub struct PoolOptions {
     /// How long a checkout waits before failing with
     /// [`PersistenceError::Unavailable`].
     pub checkout_timeout: Duration,
-    /// Run `SELECT 1` on every checkout so that connections a restarted
-    /// server dropped are replaced transparently. `None`: on for PostgreSQL,
-    /// off for SQLite (a local file cannot go away under an open handle).
+    /// Test connections on checkout so that connections a restarted server
+    /// dropped are replaced: a PostgreSQL connection idle for longer than
+    /// [`PING_AFTER_IDLE`](crate::pool_health::PING_AFTER_IDLE) gets `SELECT 1`, one in steady use is trusted
+    /// (a lost one is discarded when handed back, see
+    /// [`crate::pool_health`]). `None`: on for PostgreSQL, off for SQLite (a
+    /// local file cannot go away under an open handle).
     pub test_on_check_out: Option<bool>,
 }
 
@@ -385,13 +415,30 @@ impl Database {
 
     /// Checks out a connection and runs `f` inside [`transaction`]: committed
     /// when `f` returns `Ok`, rolled back on `Err`.
+    ///
+    /// A `BEGIN` that fails because the connection was lost (a connection
+    /// that served a statement just before a PostgreSQL restart is not
+    /// pinged, see [`crate::pool_health`]) is retried on another connection
+    /// before `f` runs, so a write does not fail for a connection the pool
+    /// had not yet found dead.
     pub fn transaction<T, E, F>(&self, f: F) -> std::result::Result<T, E>
     where
         F: FnOnce(&mut DbConnection) -> std::result::Result<T, E>,
         E: From<PersistenceError>,
     {
-        let mut conn = self.conn()?;
-        transaction(&mut conn, f)
+        let mut attempts = self.pool.max_size();
+        let mut conn = loop {
+            let mut conn = self.conn()?;
+            match begin(&mut conn) {
+                Ok(()) => break conn,
+                Err(err) if is_connection_lost(&err) && attempts > 1 => {
+                    // Handing it back discards it (`has_broken`).
+                    attempts -= 1;
+                }
+                Err(err) => return Err(PersistenceError::from(err).into()),
+            }
+        };
+        finish(&mut conn, f)
     }
 
     /// Health check: `SELECT 1` on a connection checked out within
@@ -449,17 +496,31 @@ where
     F: FnOnce(&mut DbConnection) -> std::result::Result<T, E>,
     E: From<PersistenceError>,
 {
+    begin(conn).map_err(PersistenceError::from)?;
+    finish(conn, f)
+}
+
+/// Opens the transaction of [`transaction`] (`BEGIN IMMEDIATE` for the
+/// outermost one on SQLite, a savepoint when nested).
+fn begin(conn: &mut DbConnection) -> diesel::QueryResult<()> {
     let depth =
         <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn)
-            .transaction_depth()
-            .map_err(PersistenceError::from)?;
-    let begin = match &mut *conn {
+            .transaction_depth()?;
+    match conn {
         DbConnection::Sqlite(inner) if depth.is_none() => {
             AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")
         }
         other => <DbConnection as Connection>::TransactionManager::begin_transaction(other),
-    };
-    begin.map_err(PersistenceError::from)?;
+    }
+}
+
+/// Runs `f` in the transaction [`begin`] opened: commit on `Ok`, rollback
+/// on `Err`.
+fn finish<T, E, F>(conn: &mut DbConnection, f: F) -> std::result::Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> std::result::Result<T, E>,
+    E: From<PersistenceError>,
+{
     match f(conn) {
         Ok(value) => {
             <DbConnection as Connection>::TransactionManager::commit_transaction(conn)

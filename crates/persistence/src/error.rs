@@ -81,9 +81,10 @@ impl From<DieselError> for PersistenceError {
                         .map_or_else(|| info.message().to_owned(), str::to_owned),
                 )
             }
-            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
-                Self::Unavailable(info.message().to_owned())
-            }
+            DieselError::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => Self::Unavailable(info.message().to_owned()),
             // SQLITE_BUSY after the busy timeout: transient, not a bug.
             DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
                 if info.message().contains("database is locked") =>

@@ -13,6 +13,7 @@ use workspace_domain::{Page, Paged, ProjectId, ProjectStatus, Sort, UserId};
 
 use crate::connection::{DbConnection, MultiBackend};
 use crate::error::{PersistenceError, Result};
+use crate::native::on_native;
 use crate::paging::{paged, then_by};
 use crate::schema::{projects, users};
 use crate::sql::lower;
@@ -204,12 +205,13 @@ pub fn create_at(
 
 /// The project with this id, if any.
 pub fn get(conn: &mut DbConnection, id: ProjectId) -> Result<Option<ProjectRecord>> {
-    Ok(projects::table
+    // Every task request checks its project's access with this query.
+    Ok(on_native!(conn, c => projects::table
         .inner_join(users::table)
         .filter(projects::id.eq(id.get()))
         .select(ProjectRecord::as_select())
-        .get_result(conn)
-        .optional()?)
+        .get_result(c))
+    .optional()?)
 }
 
 type Filtered<'a> = IntoBoxed<'a, InnerJoin<projects::table, users::table>, MultiBackend>;
@@ -249,11 +251,23 @@ pub fn list(
     page: Page,
     sort: Option<Sort<ProjectSort>>,
 ) -> Result<Paged<ProjectRecord>> {
-    let items = sorted(filtered(filter), sort)
-        .limit(page.limit)
-        .offset(page.offset)
-        .select(ProjectRecord::as_select())
-        .load(conn)?;
+    let items = match (&filter.owner, sort) {
+        // The default list (`GET /api/projects`), of static type: run on the
+        // concrete connection, its statement is found without rendering SQL.
+        (OwnerFilter::Id(owner), None) => on_native!(conn, c => projects::table
+                .inner_join(users::table)
+                .filter(projects::owner_id.eq(owner.get()))
+                .order(projects::id.asc())
+                .limit(page.limit)
+                .offset(page.offset)
+                .select(ProjectRecord::as_select())
+                .load(c))?,
+        _ => sorted(filtered(filter), sort)
+            .limit(page.limit)
+            .offset(page.offset)
+            .select(ProjectRecord::as_select())
+            .load(conn)?,
+    };
     paged(items, page, || {
         Ok(filtered(filter).count().get_result(conn)?)
     })

@@ -12,6 +12,7 @@ use workspace_domain::{
 
 use crate::connection::{DbConnection, MultiBackend};
 use crate::error::{PersistenceError, Result};
+use crate::native::on_native;
 use crate::paging::{paged, then_by};
 use crate::projects::OwnerFilter;
 use crate::schema::{projects, task_labels, tasks, users};
@@ -170,6 +171,28 @@ pub struct TaskFilter {
     pub due: Option<DueFilter>,
 }
 
+impl TaskFilter {
+    /// `true` when nothing but the project narrows the list.
+    fn only_project(&self) -> bool {
+        // Destructured so that a new filter field has to be considered here.
+        let Self {
+            project_id: _,
+            status,
+            owner,
+            priority,
+            label_id,
+            text,
+            due,
+        } = self;
+        status.is_none()
+            && owner.is_none()
+            && priority.is_none()
+            && label_id.is_none()
+            && text.is_none()
+            && due.is_none()
+    }
+}
+
 /// A due-date filter, in dates already computed in the caller's time zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DueFilter {
@@ -235,12 +258,13 @@ pub fn get(conn: &mut DbConnection, id: TaskId) -> Result<Option<TaskRow>> {
 
 /// The task with this id and its project's owner id, if any.
 pub fn get_with_owner(conn: &mut DbConnection, id: TaskId) -> Result<Option<TaskWithOwner>> {
-    Ok(tasks::table
+    // Every change of a task starts with this query.
+    Ok(on_native!(conn, c => tasks::table
         .inner_join(projects::table)
         .filter(tasks::id.eq(id.get()))
         .select(TaskWithOwner::as_select())
-        .get_result(conn)
-        .optional()?)
+        .get_result(c))
+    .optional()?)
 }
 
 type Filtered<'a> = IntoBoxed<'a, tasks::table, MultiBackend>;
@@ -351,11 +375,23 @@ pub fn list(
     page: Page,
     sort: Option<Sort<TaskSort>>,
 ) -> Result<Paged<TaskRow>> {
-    let items = sorted(filtered(filter), sort)
-        .limit(page.limit)
-        .offset(page.offset)
-        .select(TaskRow::as_select())
-        .load(conn)?;
+    let items = match (filter.project_id, sort) {
+        // A project's tasks unfiltered (`GET /api/projects/{id}/tasks`), of
+        // static type: run on the concrete connection, its statement is
+        // found without rendering SQL.
+        (Some(project_id), None) if filter.only_project() => on_native!(conn, c => tasks::table
+                .filter(tasks::project_id.eq(project_id.get()))
+                .order(tasks::id.asc())
+                .limit(page.limit)
+                .offset(page.offset)
+                .select(TaskRow::as_select())
+                .load(c))?,
+        _ => sorted(filtered(filter), sort)
+            .limit(page.limit)
+            .offset(page.offset)
+            .select(TaskRow::as_select())
+            .load(conn)?,
+    };
     paged(items, page, || {
         Ok(filtered(filter).count().get_result(conn)?)
     })

@@ -1318,3 +1318,61 @@ fn migration_histories_agree() {
     };
     assert_eq!(columns(&pg.database()), sqlite_cols);
 }
+
+/// Without a ping on every checkout (a connection used in the last second
+/// is trusted), a connection PostgreSQL dropped fails its next statement
+/// once: a read answers unavailable and the connection is discarded; a
+/// transaction's failed `BEGIN` is retried on another connection.
+#[test]
+fn postgres_connections_dropped_by_the_server_are_replaced() {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Pid {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        pid: i32,
+    }
+    let Some(test_db) = TestDb::postgres() else {
+        return;
+    };
+    let url = test_db.database_url().unwrap().to_owned();
+    let db = Database::connect_with(
+        workspace_persistence::DatabaseTarget::Postgres(url.clone()),
+        // No idle connection kept: a replacement opened in the background
+        // would be handed out instead of the dropped one.
+        &workspace_persistence::PoolOptions {
+            min_idle: Some(0),
+            ..workspace_persistence::PoolOptions::new(2)
+        },
+    )
+    .unwrap();
+    let pid_of_next = || {
+        db.run(|c| {
+            Ok::<_, PersistenceError>(
+                diesel::sql_query("SELECT pg_backend_pid() AS pid")
+                    .get_result::<Pid>(c)?
+                    .pid,
+            )
+        })
+        .unwrap()
+    };
+    let mut admin = diesel::PgConnection::establish(&url).unwrap();
+    let mut terminate = |pid: i32| {
+        diesel::sql_query(format!("SELECT pg_terminate_backend({pid})"))
+            .execute(&mut admin)
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+
+    terminate(pid_of_next());
+    let err = db.run(users::count).unwrap_err();
+    assert!(err.is_unavailable(), "{err:?}");
+    assert_eq!(
+        db.run(users::count).unwrap(),
+        0,
+        "the dead one was replaced"
+    );
+
+    terminate(pid_of_next());
+    let n = db.transaction(users::count).unwrap();
+    assert_eq!(n, 0, "BEGIN on the dead connection was retried");
+}

@@ -117,8 +117,9 @@ pub struct Progress {
     pub anomalies: u64,
     /// Session level after the packet.
     pub level: &'static str,
-    /// Enrollment summary.
-    pub profile_state: String,
+    /// Enrollment summary (one of a few constants: the row copies it only
+    /// when it changed, not on every packet).
+    pub profile_state: &'static str,
 }
 
 /// A committed change for this instance's connections (from the hub).
@@ -183,7 +184,9 @@ impl Handler<Progress> for MonitorActor {
                 row.max_score = Some(row.max_score.map_or(s, |x| x.max(s)));
             }
             row.level = m.level;
-            row.profile_state = m.profile_state;
+            if row.profile_state != m.profile_state {
+                m.profile_state.clone_into(&mut row.profile_state);
+            }
         }
     }
 }

@@ -347,7 +347,7 @@ impl WsSession {
             scores: results.iter().map(|r| r.score).collect(),
             anomalies: results.iter().filter(|r| r.level == Level::High).count() as u64,
             level: self.session_level(),
-            profile_state: profile_summary(&self.profiles).to_owned(),
+            profile_state: profile_summary(&self.profiles),
         });
     }
 
@@ -412,10 +412,7 @@ impl WsSession {
             score,
             held,
         };
-        let keep = self.cx.services.policy().windows_kept;
-        let _ = self.jobs.send(Box::new(move |conn| {
-            behavior::store_window(conn, &window, keep)
-        }));
+        self.cx.services.windows().store(window);
     }
 
     fn save_profiles(&mut self, force: bool) {

@@ -4,6 +4,7 @@
 //! [`Services::read`] (one connection, no transaction) and
 //! [`Services::write`] (one transaction as a [`UnitOfWork`]).
 
+use super::behavior::WindowWriter;
 use super::caller_cache::{CallerCache, Invalidating};
 use super::error::{ServiceError, ServiceResult};
 use super::live::{LiveSessions, Notice, Origin};
@@ -47,7 +48,7 @@ pub struct ServiceParts {
 
 /// Shared by every request and connection; cheap to clone.
 #[derive(Clone)]
-pub struct Services(Arc<ServiceParts>, Arc<CallerCache>);
+pub struct Services(Arc<ServiceParts>, Arc<CallerCache>, Arc<WindowWriter>);
 
 impl Services {
     /// Wraps the parts. Every notice reaching `live` (local, or from other
@@ -59,7 +60,17 @@ impl Services {
             cache: cache.clone(),
             inner: parts.live,
         });
-        Self(Arc::new(parts), cache)
+        let windows = Arc::new(WindowWriter::start(
+            parts.db.clone(),
+            parts.policy.windows_kept,
+        ));
+        Self(Arc::new(parts), cache, windows)
+    }
+
+    /// Where connections queue the behaviour windows they store (written in
+    /// batches, see [`WindowWriter`]).
+    pub fn windows(&self) -> &WindowWriter {
+        &self.2
     }
 
     /// What authentication last read about tokens (see [`CallerCache`]).
