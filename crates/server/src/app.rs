@@ -16,7 +16,11 @@ use crate::state::AppState;
 use actix::Actor;
 use actix_web::{dev::Server, middleware, web, App, HttpServer};
 use secrecy::ExposeSecret;
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{
+    net::{SocketAddr, TcpListener},
+    sync::Arc,
+    time::Duration,
+};
 use workspace_auth::{resolve_secret, secret::SecretSource, JwtKeys, ThrottlePolicy};
 use workspace_persistence::{Database, DatabaseTarget};
 
@@ -218,9 +222,57 @@ pub fn configure_app(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
     }
 }
 
-/// Binds and returns the server (not yet awaited) and its address.
+/// Backlog of the listening socket (actix's default).
+const LISTEN_BACKLOG: i32 = 1024;
+
+/// Binds the listening socket on `host:port`: the first resolved address
+/// that binds, with SO_REUSEADDR and actix's backlog. Done before the
+/// database is opened, so a port in use fails with nothing started — no
+/// migrations run, no pool or listener threads alive while the process
+/// exits.
+pub fn listen_on(host: &str, port: u16) -> Result<TcpListener, StartError> {
+    use std::net::ToSocketAddrs;
+    let addr = format!("{host}:{port}");
+    let mut last = None;
+    for candidate in addr.to_socket_addrs().map_err(|e| bind_error(&addr, e))? {
+        match bind_one(candidate) {
+            Ok(listener) => return Ok(listener),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(bind_error(
+        &addr,
+        last.unwrap_or_else(|| std::io::Error::other("no address to bind")),
+    ))
+}
+
+fn bind_one(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(LISTEN_BACKLOG)?;
+    let listener: TcpListener = socket.into();
+    listener.set_nonblocking(true)?;
+    Ok(listener)
+}
+
+/// Binds `HOST:PORT` of the state's settings and serves the application
+/// there; returns the server (not yet awaited) and its address.
 pub fn start(state: AppState) -> Result<(Server, SocketAddr), StartError> {
-    let addr = format!("{}:{}", state.settings.host, state.settings.port);
+    let listener = listen_on(&state.settings.host, state.settings.port)?;
+    start_on(state, listener)
+}
+
+/// Serves the application on `listener` (see [`listen_on`]); returns the
+/// server (not yet awaited) and its address.
+pub fn start_on(
+    state: AppState,
+    listener: TcpListener,
+) -> Result<(Server, SocketAddr), StartError> {
+    let addr = listener
+        .local_addr()
+        .map_err(|e| bind_error("the listening socket", e))?;
     let server = HttpServer::new(move || {
         App::new()
             .wrap(middleware::from_fn(http::refuse::refuse_bad_text))
@@ -229,15 +281,20 @@ pub fn start(state: AppState) -> Result<(Server, SocketAddr), StartError> {
             .wrap(middleware::from_fn(http::headers::security_headers))
             .configure(configure_app(state.clone()))
     })
-    .bind(&addr)
-    .map_err(|e| bind_error(&addr, e))?;
-    let bound = first_addr(&addr, &server.addrs())?;
-    Ok((server.run(), bound))
+    .listen(listener)
+    .map_err(|e| bind_error(&addr.to_string(), e))?;
+    Ok((server.run(), addr))
 }
 
-/// The standalone realtime server: only `/ws/behavioral` and `/health`.
-pub fn start_realtime_only(state: AppState) -> Result<(Server, SocketAddr), StartError> {
-    let addr = format!("{}:{}", state.settings.host, state.settings.realtime_port);
+/// The standalone realtime server: only `/ws/behavioral` and `/health`, on
+/// `listener` (see [`listen_on`]).
+pub fn start_realtime_only(
+    state: AppState,
+    listener: TcpListener,
+) -> Result<(Server, SocketAddr), StartError> {
+    let addr = listener
+        .local_addr()
+        .map_err(|e| bind_error("the listening socket", e))?;
     let server = HttpServer::new(move || {
         App::new()
             .wrap(middleware::from_fn(http::refuse::refuse_bad_text))
@@ -249,10 +306,9 @@ pub fn start_realtime_only(state: AppState) -> Result<(Server, SocketAddr), Star
             .service(websocket_route())
             .default_service(web::to(http::routes::not_found))
     })
-    .bind(&addr)
-    .map_err(|e| bind_error(&addr, e))?;
-    let bound = first_addr(&addr, &server.addrs())?;
-    Ok((server.run(), bound))
+    .listen(listener)
+    .map_err(|e| bind_error(&addr.to_string(), e))?;
+    Ok((server.run(), addr))
 }
 
 fn bind_error(addr: &str, source: std::io::Error) -> StartError {
@@ -260,11 +316,4 @@ fn bind_error(addr: &str, source: std::io::Error) -> StartError {
         addr: addr.to_owned(),
         source,
     }
-}
-
-fn first_addr(addr: &str, bound: &[SocketAddr]) -> Result<SocketAddr, StartError> {
-    bound
-        .first()
-        .copied()
-        .ok_or_else(|| bind_error(addr, std::io::Error::other("no address bound")))
 }

@@ -15,7 +15,7 @@ use secrecy::ExposeSecret;
 use std::{net::ToSocketAddrs, process::ExitCode};
 use workspace_domain::{Password, Username};
 use workspace_persistence::{DatabaseTarget, PersistenceError};
-use workspace_server::{app, build_state, start, Settings, StartError};
+use workspace_server::{app, build_state, Settings, StartError};
 
 /// Freelancer Workspace server: the REST API, the web pages and the
 /// behavioural websocket on HOST:PORT.
@@ -150,10 +150,16 @@ fn check_postgres_url(url: &str) -> Result<(), String> {
 
 /// Opens the database, binds and serves until SIGINT/SIGTERM.
 async fn serve(settings: Settings, mode: Option<Mode>) -> Result<(), Failure> {
+    // The port first: if it is taken, nothing else has started.
+    let port = match mode {
+        Some(Mode::Realtime) => settings.realtime_port,
+        None => settings.port,
+    };
+    let listener = app::listen_on(&settings.host, port)?;
     // Start-up work (migrations, bootstrap admin) runs before serving anything.
     let started = build_state(settings).and_then(|state| match mode {
-        Some(Mode::Realtime) => app::start_realtime_only(state),
-        None => start(state),
+        Some(Mode::Realtime) => app::start_realtime_only(state, listener),
+        None => app::start_on(state, listener),
     });
     let (server, addr) = match started {
         Ok(s) => s,

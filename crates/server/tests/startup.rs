@@ -92,6 +92,25 @@ fn a_port_in_use_exits_2_without_a_panic_on_sqlite() {
     port_in_use(&TestDb::sqlite(), true);
 }
 
+/// The port is bound before the database is opened: when it is taken,
+/// no database file appears and no migration runs.
+#[test]
+fn a_port_in_use_opens_no_database() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("never.db");
+    let out = run_sqlite(
+        &[],
+        &[("PORT", &port), ("DB_PATH", db_path.to_str().unwrap())],
+    );
+    out.assert_clean_failure(2);
+    assert!(
+        !db_path.exists(),
+        "the database was opened for a port in use"
+    );
+}
+
 #[test]
 fn a_port_in_use_exits_2_without_a_panic_on_postgres() {
     let Some(db) = TestDb::postgres() else { return };
