@@ -10,12 +10,13 @@ use super::protocol::{
     parse_client, profile_summary, server_error, BehaviorPacket, ClientMessage, ServerMessage,
 };
 use crate::realtime_log::log_event;
-use crate::services::behavior::{self, modality_name, state_name, WindowToStore};
+use crate::services::behavior::{self, modality_name, state_name};
 use crate::services::error::ErrorCode;
 use crate::services::events::{self, Event};
 use crate::services::live::Notice;
 use crate::services::secops;
 use crate::services::sessions::{self, EndSession};
+use crate::services::windows::WindowToStore;
 use actix::prelude::*;
 use behavior_ml::{
     Decision, FeatureWindow, Level, Modality, ProfileState, SessionScorer, UserProfiles,

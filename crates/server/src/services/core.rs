@@ -4,12 +4,12 @@
 //! [`Services::read`] (one connection, no transaction) and
 //! [`Services::write`] (one transaction as a [`UnitOfWork`]).
 
-use super::behavior::WindowWriter;
 use super::caller_cache::{CallerCache, Invalidating};
 use super::error::{ServiceError, ServiceResult};
 use super::live::{LiveSessions, Notice, Origin};
 use super::origin::RequestOrigin;
 use super::unit_of_work::UnitOfWork;
+use super::windows::WindowWriter;
 use std::sync::Arc;
 use workspace_auth::{JwtKeys, ThrottlePolicy};
 use workspace_persistence::{Database, DbConnection};

@@ -40,4 +40,5 @@ pub mod system;
 pub mod time;
 pub mod unit_of_work;
 pub mod webhooks;
+pub mod windows;
 pub mod work;
