@@ -270,20 +270,7 @@ pub fn start_on(
     state: AppState,
     listener: TcpListener,
 ) -> Result<(Server, SocketAddr), StartError> {
-    let addr = listener
-        .local_addr()
-        .map_err(|e| bind_error("the listening socket", e))?;
-    let server = HttpServer::new(move || {
-        App::new()
-            .wrap(middleware::from_fn(http::refuse::refuse_bad_text))
-            .wrap(middleware::from_fn(http::client::client_origin))
-            .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
-            .wrap(middleware::from_fn(http::headers::security_headers))
-            .configure(configure_app(state.clone()))
-    })
-    .listen(listener)
-    .map_err(|e| bind_error(&addr.to_string(), e))?;
-    Ok((server.run(), addr))
+    serve_on(listener, move |cfg| configure_app(state.clone())(cfg))
 }
 
 /// The standalone realtime server: only `/ws/behavioral` and `/health`, on
@@ -291,6 +278,19 @@ pub fn start_on(
 pub fn start_realtime_only(
     state: AppState,
     listener: TcpListener,
+) -> Result<(Server, SocketAddr), StartError> {
+    serve_on(listener, move |cfg| {
+        register_state(cfg, &state);
+        http::routes::configure_health(cfg);
+        cfg.service(websocket_route());
+        cfg.default_service(web::to(http::routes::not_found));
+    })
+}
+
+/// Both servers: the same middleware around the routes `configure` adds.
+fn serve_on(
+    listener: TcpListener,
+    configure: impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
 ) -> Result<(Server, SocketAddr), StartError> {
     let addr = listener
         .local_addr()
@@ -301,10 +301,7 @@ pub fn start_realtime_only(
             .wrap(middleware::from_fn(http::client::client_origin))
             .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
             .wrap(middleware::from_fn(http::headers::security_headers))
-            .configure(|cfg| register_state(cfg, &state))
-            .configure(http::routes::configure_health)
-            .service(websocket_route())
-            .default_service(web::to(http::routes::not_found))
+            .configure(configure.clone())
     })
     .listen(listener)
     .map_err(|e| bind_error(&addr.to_string(), e))?;
